@@ -200,10 +200,18 @@ function cannotHelp(text: string, offered: ReadonlyMap<string, string>): string 
   return `${introduction(offered)} For open-ended questions, configure a real model under \`models:\` (see docs/models.md).`;
 }
 
+/**
+ * Waits `ms`, or rejects when `signal` aborts first. The abort listener is removed when the timer fires:
+ * one pause runs per delta, and listeners left on a long answer's signal trip MaxListenersExceededWarning.
+ */
 function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => (clearTimeout(timer), reject(signal.reason)), { once: true });
+    const onAbort = () => (clearTimeout(timer), reject(signal!.reason));
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
   });
 }

@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Type } from 'typebox';
@@ -114,6 +115,29 @@ test('streams in chunks with usage, deterministically', async () => {
   assert.ok(text.length > 3);
   assert.equal(events.slice(-2).map((e) => e.type), ['usage', 'finish']);
   assert.ok((events.at(-2) as { usage: { outputTokens: number } }).usage.outputTokens > 0);
+});
+
+test('pausing between deltas leaves no abort listener behind (a long answer trips no MaxListenersExceededWarning)', async () => {
+  const model = offlineModel({ chunkWords: 1, delayMs: 1 });
+  const controller = new AbortController();
+  let deltas = 0;
+  for await (const event of model.stream({ ...ask('Hello'), signal: controller.signal })) if (event.type === 'text') deltas++;
+  assert.ok(deltas > 10, `only ${deltas} deltas`);
+  assert.is(getEventListeners(controller.signal, 'abort').length, 0);
+});
+
+test('an abort during a pause still stops the stream', async () => {
+  const model = offlineModel({ chunkWords: 1, delayMs: 50 });
+  const controller = new AbortController();
+  const reason = new Error('stop');
+  setTimeout(() => controller.abort(reason), 10);
+  let caught: unknown;
+  try {
+    for await (const _ of model.stream({ ...ask('Hello'), signal: controller.signal })) void _;
+  } catch (e) {
+    caught = e;
+  }
+  assert.is(caught, reason);
 });
 
 test.run();
