@@ -1,5 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-import { sdkError } from '../../core/index.js';
+import { cutAtCodePoint, sdkError } from '../../core/index.js';
 
 /** Nesting deeper than this is refused before anything walks the value (hashing, validation, logging). */
 export const MAX_JSON_DEPTH = 64;
@@ -59,7 +59,7 @@ export function parseJson(text: string): unknown {
   try {
     value = JSON.parse(text);
   } catch (error) {
-    const reason = text.trim() === '' ? 'the body is empty' : (error as Error).message.slice(0, 200);
+    const reason = text.trim() === '' ? 'the body is empty' : cutAtCodePoint((error as Error).message, 200);
     throw sdkError('ASDK_HTTP_MALFORMED_JSON', { reason });
   }
   if (depthExceeds(value, MAX_JSON_DEPTH)) throw sdkError('ASDK_HTTP_MALFORMED_JSON', { reason: `it nests deeper than ${MAX_JSON_DEPTH} levels` });

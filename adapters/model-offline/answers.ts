@@ -1,4 +1,4 @@
-import { quoteOf, type Citation, type ToolCallRequest } from '../../core/index.js';
+import { cutAtCodePoint, quoteOf, type Citation, type ToolCallRequest } from '../../core/index.js';
 import { keywords } from './intents.js';
 
 /** A tool's answer as the offline model reads it back from the conversation. */
@@ -56,14 +56,14 @@ function describeResult(reply: ToolReply, question: string, citedSoFar: number):
   if (name === 'filesystem.read' && typeof value?.content === 'string') {
     const cut = value.content.length > MAX_FILE_CHARS;
     const more = cut || value.eof === false ? '\n…(the file continues)' : '';
-    return { text: `Here is ${value.path}:\n\n${cut ? value.content.slice(0, MAX_FILE_CHARS) : value.content}${more}` };
+    return { text: `Here is ${value.path}:\n\n${cut ? cutAtCodePoint(value.content, MAX_FILE_CHARS) : value.content}${more}` };
   }
   if (name === 'filesystem.write' && typeof value?.bytes === 'number') {
     return { text: `${value.created ? 'Created' : 'Wrote'} ${value.path} (${value.bytes} bytes written, ${value.size} bytes now).` };
   }
   if (name === 'http.fetch' && typeof value?.text === 'string') {
     const title = value.title ? `"${value.title}" ` : '';
-    const body = value.text.length > MAX_PAGE_CHARS ? `${value.text.slice(0, MAX_PAGE_CHARS)}…` : value.text;
+    const body = value.text.length > MAX_PAGE_CHARS ? `${cutAtCodePoint(value.text, MAX_PAGE_CHARS)}…` : value.text;
     return { text: `I fetched ${title}${value.url} (HTTP ${value.status}):\n\n${body}` };
   }
   if (Array.isArray(value?.hits)) return answerFromPassages(value.hits, question, citedSoFar);
@@ -71,7 +71,7 @@ function describeResult(reply: ToolReply, question: string, citedSoFar: number):
     return { text: `The ${name.slice('agent.'.length)} agent answered:\n\n${value.output}` };
   }
   const json = JSON.stringify(value);
-  return { text: `The ${name} tool returned: ${json.length > 800 ? `${json.slice(0, 800)}…` : json}` };
+  return { text: `The ${name} tool returned: ${json.length > 800 ? `${cutAtCodePoint(json, 800)}…` : json}` };
 }
 
 interface Hit {

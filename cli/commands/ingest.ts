@@ -1,6 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import { relative, resolve, sep } from 'node:path';
-import { DEFAULT_ORG, Kernel, ports, readConfigSource, sdkError, type AnyPortRef, type Plugin } from '../../core/index.js';
+import { cutAtCodePoint, DEFAULT_ORG, Kernel, ports, readConfigSource, sdkError, type AnyPortRef, type Plugin } from '../../core/index.js';
 import { batteries } from '../../batteries.js';
 import { collectFiles, ragPorts, type DocumentIngestion, type FoundFile, type IngestResult } from '../../plugins/rag/index.js';
 import { parseCommandArgs } from '../args.js';
@@ -221,7 +221,7 @@ class Progress {
     const bar = `${'█'.repeat(filled)}${'░'.repeat(width - filled)}`;
     const line = `${this.verb} into "${this.collection}" ${bar} ${String(Math.round(ratio * 100)).padStart(3)}%  ${this.#done}/${this.total} files  ${this.#chunks} chunks  ${current}`;
     const columns = process.stderr.columns || 100;
-    process.stderr.write(`\r\x1b[2K${line.length > columns - 1 ? `${line.slice(0, columns - 2)}…` : line}`);
+    process.stderr.write(`\r\x1b[2K${line.length > columns - 1 ? `${cutAtCodePoint(line, columns - 2)}…` : line}`);
   }
 }
 

@@ -1,4 +1,4 @@
-import { Kernel, ports, readConfigSource, sdkError, type AnyPortRef, type Citation, type EventEnvelope, type Plugin, type RunHandle } from '../../core/index.js';
+import { cutAtCodePoint, Kernel, ports, readConfigSource, sdkError, type AnyPortRef, type Citation, type EventEnvelope, type Plugin, type RunHandle } from '../../core/index.js';
 import { batteries } from '../../batteries.js';
 import { parseCommandArgs } from '../args.js';
 import { EXIT, type Command } from '../command.js';
@@ -184,7 +184,7 @@ function terminalPrinter(): (event: EventEnvelope) => void {
 function short(text: string | undefined, max = 100): string {
   if (text === undefined) return '';
   const flat = text.replace(/\s+/g, ' ');
-  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+  return flat.length > max ? `${cutAtCodePoint(flat, max - 1)}…` : flat;
 }
 
 async function readStdin(): Promise<string> {

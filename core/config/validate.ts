@@ -2,6 +2,7 @@ import type { TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
 import { Value } from 'typebox/value';
 import { problem, type Problem } from '../errors/agent-sdk-error.js';
+import { cutAtCodePoint } from '../util/code-points.js';
 import { didYouMean } from '../util/suggest.js';
 
 type Validator = ReturnType<typeof Compile>;
@@ -131,7 +132,7 @@ export function describeValue(value: unknown): string {
   if (type === 'array') return `an array of ${(value as unknown[]).length}`;
   if (type === 'null' || type === 'undefined') return type;
   const text = JSON.stringify(value);
-  return `${text.length > 40 ? `${text.slice(0, 37)}...` : text} (${type})`;
+  return `${text.length > 40 ? `${cutAtCodePoint(text, 37)}...` : text} (${type})`;
 }
 
 function jsonType(value: unknown): string {

@@ -1,4 +1,5 @@
 import type { Compile } from 'typebox/compile';
+import { cutAtCodePoint } from '../util/code-points.js';
 
 type Validator = ReturnType<typeof Compile>;
 
@@ -26,6 +27,6 @@ export function describeErrors(validator: Validator, value: unknown, max = 5): s
 
 /** Why a model's tool arguments do not fit: arguments that did not parse as JSON arrive as the raw text. */
 export function describeArgumentErrors(validator: Validator, args: unknown): string {
-  if (typeof args === 'string') return `expected a JSON object of arguments, got text that is not valid JSON: ${JSON.stringify(args.slice(0, 80))}`;
+  if (typeof args === 'string') return `expected a JSON object of arguments, got text that is not valid JSON: ${JSON.stringify(cutAtCodePoint(args, 80))}`;
   return describeErrors(validator, args);
 }

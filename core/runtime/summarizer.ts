@@ -28,7 +28,7 @@ export interface SummaryRequest {
  * const bullets: HistorySummarizer = {
  *   name: 'bullets',
  *   async summarize({ messages }) {
- *     return messages.filter((m) => m.role === 'user').map((m) => `- asked: ${m.content.slice(0, 80)}`).join('\n');
+ *     return messages.filter((m) => m.role === 'user').map((m) => `- asked: ${cutAtCodePoint(m.content, 80)}`).join('\n');
  *   },
  * };
  * definePlugin({ id: 'bullet-memory', version: '1.0.0', contributes: [contribution(summarizers, bullets)] });

@@ -1,5 +1,5 @@
 import { ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Context, type Span, type Tracer } from '@opentelemetry/api';
-import { isTerminalEventType, type EventEnvelope, type Logger, type Usage } from '../../core/index.js';
+import { cutAtCodePoint, isTerminalEventType, type EventEnvelope, type Logger, type Usage } from '../../core/index.js';
 import { AGENT_SDK, GEN_AI, GEN_AI_OPERATION } from './gen-ai.js';
 
 /** The provider and the provider's model id of a configured model name (from the model router). */
@@ -317,5 +317,5 @@ function errorType(reason: string): string {
 
 function content(value: unknown): string {
   const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? '');
-  return text.length > MAX_CONTENT_CHARS ? `${text.slice(0, MAX_CONTENT_CHARS)}…` : text;
+  return text.length > MAX_CONTENT_CHARS ? `${cutAtCodePoint(text, MAX_CONTENT_CHARS)}…` : text;
 }

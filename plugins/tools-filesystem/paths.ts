@@ -1,12 +1,12 @@
 import { sep } from 'node:path';
-import { ToolFailure } from '../../core/index.js';
+import { cutAtCodePoint, ToolFailure } from '../../core/index.js';
 
 const MAX_PATH_CHARS = 4_096;
 const MAX_NAME_BYTES = 255;
 const ORG_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
 
 function invalid(code: string, path: string, why: string): ToolFailure {
-  const shown = JSON.stringify(path.length > 120 ? `${path.slice(0, 117)}...` : path);
+  const shown = JSON.stringify(path.length > 120 ? `${cutAtCodePoint(path, 117)}...` : path);
   return new ToolFailure(code, `The path ${shown} ${why}`);
 }
 
@@ -41,7 +41,7 @@ export function splitWorkspacePath(path: string): string[] {
 /** Refuses org ids that could not be one folder name (the runtime's ids always pass). */
 export function checkOrgId(orgId: string): string {
   if (!ORG_ID.test(orgId) || orgId.includes('..')) {
-    throw new ToolFailure('FS_ROOT_UNAVAILABLE', `The organisation id ${JSON.stringify(orgId.slice(0, 60))} cannot name a workspace folder.`);
+    throw new ToolFailure('FS_ROOT_UNAVAILABLE', `The organisation id ${JSON.stringify(cutAtCodePoint(orgId, 60))} cannot name a workspace folder.`);
   }
   return orgId;
 }

@@ -5,7 +5,7 @@ import type { LookupAddress } from 'node:dns';
 import type { Socket } from 'node:net';
 import { pipeline } from 'node:stream';
 import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
-import { ToolFailure } from '../../core/index.js';
+import { cutAtCodePoint, ToolFailure } from '../../core/index.js';
 import { checkAddress, literalAddress, type Network } from './address-guard.js';
 import { isAllowed, type AllowedHost } from './allowlist.js';
 import { classifyContent, parseContentType, type ContentKind } from './content.js';
@@ -188,7 +188,7 @@ export function parseTarget(raw: string, base?: URL): URL {
   try {
     url = new URL(raw, base);
   } catch {
-    throw refused('HTTP_INVALID_URL', `${JSON.stringify(raw.slice(0, 200))} is not a valid URL; write an absolute http or https URL such as "https://example.com/page".`);
+    throw refused('HTTP_INVALID_URL', `${JSON.stringify(cutAtCodePoint(raw, 200))} is not a valid URL; write an absolute http or https URL such as "https://example.com/page".`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw refused('HTTP_SCHEME', `${url.protocol.replace(/:$/, '')} URLs cannot be fetched${base ? ` (a redirect pointed to ${url.protocol}...)` : ''}; only http and https.`);

@@ -1,4 +1,4 @@
-import { ToolFailure } from '../../core/index.js';
+import { cutAtCodePoint, ToolFailure } from '../../core/index.js';
 import { formatOffset, instantOf, utcFromFields, wallTimeOf, type Placement, type WallTime, type Zone } from './zones.js';
 
 const ISO =
@@ -19,7 +19,7 @@ export interface ParsedTime {
 }
 
 function invalid(text: string, why: string): ToolFailure {
-  const shown = text.length > 60 ? `${text.slice(0, 57)}...` : text;
+  const shown = text.length > 60 ? `${cutAtCodePoint(text, 57)}...` : text;
   return new ToolFailure(
     'TIME_INVALID_TIME',
     `"${shown}" is not a valid time: ${why}. Write ISO 8601: "2024-03-10", "2024-03-10T14:30", "2024-03-10T14:30:00Z" or "2024-03-10T14:30:00+01:00"; or "now".`,

@@ -1,4 +1,4 @@
-import { suggest, ToolFailure } from '../../core/index.js';
+import { cutAtCodePoint, suggest, ToolFailure } from '../../core/index.js';
 
 /** A time zone: an IANA zone through Intl, or a fixed UTC offset. */
 export interface Zone {
@@ -76,7 +76,7 @@ function intlZone(raw: string): Zone {
     });
   } catch {
     const guess = raw ? suggest(raw, ianaNames().values()) : undefined;
-    const shown = raw.length > 64 ? `${raw.slice(0, 61)}...` : raw;
+    const shown = raw.length > 64 ? `${cutAtCodePoint(raw, 61)}...` : raw;
     throw new ToolFailure('TIME_INVALID_ZONE', `Unknown time zone "${shown}"${guess ? `; did you mean "${guess}"?` : '.'} ${howToWrite()}`);
   }
   // Keep the IANA spelling people know (Asia/Kolkata stays Asia/Kolkata even where ICU says Asia/Calcutta).

@@ -98,4 +98,13 @@ test('run --help', async () => {
   assert.match(help.stdout, 'Usage: agent-sdk run [--preset <name>] [--session <id>] [--json] [--config <file>] "<prompt>"');
 });
 
+test('tool arguments shown on stderr are cut on a code point boundary (no replacement character)', async () => {
+  // {"content":" is 12 units, so the first emoji's pair straddles the 99-unit cut of a 100-character preview.
+  const content = `${'x'.repeat(86)}😀😀😀 end`;
+  const result = await runCli(['run', '--preset', 'assistant_tools', `write "${content}" to todo.txt`], { cwd: emptyDir() });
+  assert.is(result.code, 0, result.stderr);
+  assert.match(result.stderr, `→ filesystem.write {"content":"${'x'.repeat(86)}…`);
+  assert.not.match(result.stderr, '\uFFFD');
+});
+
 test.run();

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { WebSocket } from 'ws';
 import { Compile } from 'typebox/compile';
-import { didYouMean, sdkError, type AgentSdkError, type Logger } from '../../../core/index.js';
+import { cutAtCodePoint, didYouMean, sdkError, type AgentSdkError, type Logger } from '../../../core/index.js';
 import type { ApiKeyVerifier, Principal } from '../auth.js';
 import { asAgentSdkError } from '../problem.js';
 import { cancelRun, getRun, startRun, streamStart } from '../run-operations.js';
@@ -206,12 +206,12 @@ export class GatewayConnection {
       if (isBinary) throw new Error('binary frames are not accepted; send JSON text');
       frame = JSON.parse(data.toString('utf8'));
     } catch (error) {
-      return this.#protocolError(`not a JSON text frame (${(error as Error).message.slice(0, 100)})`);
+      return this.#protocolError(`not a JSON text frame (${cutAtCodePoint((error as Error).message, 100)})`);
     }
     const type = (frame as { type?: unknown } | null)?.type;
     if (!this.#welcomed) {
       if (type !== 'hello') {
-        this.fail(sdkError('ASDK_WS_HELLO_REQUIRED', { found: typeof type === 'string' ? JSON.stringify(type.slice(0, 40)) : 'a frame without a type' }), CLOSE.protocolError);
+        this.fail(sdkError('ASDK_WS_HELLO_REQUIRED', { found: typeof type === 'string' ? JSON.stringify(cutAtCodePoint(type, 40)) : 'a frame without a type' }), CLOSE.protocolError);
         return;
       }
       return this.#hello(frame);
@@ -226,7 +226,7 @@ export class GatewayConnection {
       return;
     }
     if (type === 'hello') return this.#protocolError('hello was already received');
-    return this.#protocolError(`unknown frame type ${JSON.stringify(String(type).slice(0, 40))}; expected req or ping`);
+    return this.#protocolError(`unknown frame type ${JSON.stringify(cutAtCodePoint(String(type), 40))}; expected req or ping`);
   }
 
   #protocolError(reason: string): void {
@@ -288,7 +288,7 @@ export class GatewayConnection {
   /** Runs a method; returns its result, or undefined when it answered itself (run.subscribe). */
   async #call(method: string, params: Record<string, unknown>, requestId: string | number): Promise<unknown> {
     if (!(method in paramValidators)) {
-      throw sdkError('ASDK_WS_UNKNOWN_METHOD', { method: method.slice(0, 100), suggestion: didYouMean(method, GATEWAY_METHODS), available: GATEWAY_METHODS.join(', ') });
+      throw sdkError('ASDK_WS_UNKNOWN_METHOD', { method: cutAtCodePoint(method, 100), suggestion: didYouMean(method, GATEWAY_METHODS), available: GATEWAY_METHODS.join(', ') });
     }
     const principal = this.#principal!;
     const services = this.#options.services;
@@ -313,7 +313,7 @@ export class GatewayConnection {
       case 'run.unsubscribe': {
         const { sub } = paramValidators['run.unsubscribe'].parse(params);
         const found = this.#subscriptions.get(sub);
-        if (!found) throw sdkError('ASDK_WS_SUBSCRIPTION_NOT_FOUND', { sub: sub.slice(0, 64) });
+        if (!found) throw sdkError('ASDK_WS_SUBSCRIPTION_NOT_FOUND', { sub: cutAtCodePoint(sub, 64) });
         this.#subscriptions.delete(sub);
         found.subscription?.close();
         return { sub };

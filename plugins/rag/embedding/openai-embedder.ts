@@ -1,5 +1,5 @@
 import type OpenAI from 'openai';
-import { sdkError, type EmbeddingPort } from '../../../core/index.js';
+import { cutAtCodePoint, sdkError, type EmbeddingPort } from '../../../core/index.js';
 
 export interface OpenAIEmbedderOptions {
   /** `text-embedding-3-small`, or the name a compatible server uses (`nomic-embed-text`). */
@@ -65,7 +65,7 @@ export function openaiEmbedder(options: OpenAIEmbedderOptions): EmbeddingPort {
     } catch (error) {
       if (signal?.aborted) throw signal.reason;
       if (error instanceof APIError && error.status !== undefined) {
-        const detail = error.message.replace(/\s+/g, ' ').slice(0, 300);
+        const detail = cutAtCodePoint(error.message.replace(/\s+/g, ' '), 300);
         const fix =
           error.status === 401 || error.status === 403
             ? 'Check embedding.apiKey (or the OPENAI_API_KEY secret).'

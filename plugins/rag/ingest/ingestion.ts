@@ -1,6 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { basename } from 'node:path';
 import {
+  cutAtCodePoint,
   sdkError,
   type Collection,
   type DocumentRecord,
@@ -141,7 +142,7 @@ export class DocumentIngestion {
     const parsed = await format.parse({ text, bytes, source });
     const drafts = chunkDocument(parsed, this.#o.chunking);
     if (!drafts.length) throw sdkError('ASDK_RAG_EMPTY_DOCUMENT', { source });
-    const title = (input.title ?? parsed.title ?? basename(source)).trim().slice(0, 500) || basename(source);
+    const title = cutAtCodePoint((input.title ?? parsed.title ?? basename(source)).trim(), 500) || basename(source);
     const vectors = await this.#embed(title, drafts.map((d) => d.text), input.signal);
     const metadata = { format: format.name, ...parsed.metadata, ...checkMetadata(input.metadata) };
     input.signal?.throwIfAborted();

@@ -1,4 +1,5 @@
 import {
+  cutAtCodePoint,
   sdkError,
   type Collection,
   type EmbeddingPort,
@@ -37,7 +38,7 @@ export const COLLECTION_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 export function requireCollectionName(name: unknown): string {
   if (typeof name !== 'string' || !COLLECTION_NAME.test(name)) {
     throw sdkError('ASDK_RAG_INVALID_COLLECTION', {
-      name: JSON.stringify(typeof name === 'string' ? name.slice(0, 80) : name),
+      name: JSON.stringify(typeof name === 'string' ? cutAtCodePoint(name, 80) : name),
       reason: typeof name === 'string' ? 'it does not match ^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$' : 'expected a string',
     });
   }

@@ -211,4 +211,20 @@ test('a socket that stops reading is closed as a slow consumer (4008), each end 
   }
 });
 
+test('an unknown frame type is quoted cut on a code point boundary, before and after hello', async () => {
+  // JSON.stringify writes a lone surrogate as a \uD83D escape: half an emoji shown as text.
+  const type = `${'x'.repeat(39)}😀 dance`;
+  const early = await GatewayClient.connect(server.base);
+  early.sendFrame({ type });
+  assert.is(await early.closed(), 4000);
+  const required = await early.next((f) => f.type === 'error');
+  assert.is(required.code, 'ASDK_WS_HELLO_REQUIRED');
+  assert.match(required.message, `"${'x'.repeat(39)}"`);
+  const { client } = await GatewayClient.open(server.base);
+  client.sendFrame({ type });
+  const unknown = await client.next((f) => f.type === 'error');
+  assert.match(unknown.message, `unknown frame type "${'x'.repeat(39)}";`);
+  client.close();
+});
+
 test.run();

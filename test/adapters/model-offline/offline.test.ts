@@ -140,4 +140,24 @@ test('an abort during a pause still stops the stream', async () => {
   assert.is(caught, reason);
 });
 
+test('answers cut a long page, file or tool result on a code point boundary (no half emoji)', () => {
+  const answer = (name: string, value: unknown) => {
+    const call = { callId: 'c1', name, args: {} };
+    const messages: ChatMessage[] = [
+      { role: 'user', content: 'go' },
+      { role: 'assistant', content: '', toolCalls: [call] },
+      { role: 'tool', callId: 'c1', name, content: JSON.stringify(value) },
+    ];
+    return decide({ messages }).text!;
+  };
+  const page = answer('http.fetch', { url: 'https://example.com/', status: 200, text: `${'x'.repeat(1_499)}${'😀'.repeat(10)}` });
+  assert.ok(!/\p{Cs}/u.test(page), JSON.stringify(page.slice(-10)));
+  assert.ok(page.endsWith(`${'x'.repeat(1_499)}…`));
+  const file = answer('filesystem.read', { path: 'a.txt', content: `${'x'.repeat(3_999)}${'😀'.repeat(10)}`, eof: true });
+  assert.ok(!/\p{Cs}/u.test(file));
+  assert.ok(file.includes(`${'x'.repeat(3_999)}\n…(the file continues)`));
+  const other = answer('custom.tool', { value: `${'x'.repeat(787)}😀😀` }); // {"value":" is 10 units: the second pair straddles the 800-unit cut
+  assert.ok(!/\p{Cs}/u.test(other), JSON.stringify(other.slice(-10)));
+});
+
 test.run();

@@ -3,7 +3,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Type } from 'typebox';
-import { compactHistory, cutAtCodePoint, ModelCallError, ModelRouter, quoteOf, type ModelProvider, type StoredMessage } from '../../../core/index.js';
+import { Compile } from 'typebox/compile';
+import { describeArgumentErrors } from '../../../core/runtime/schema-errors.js';
+import { compactHistory, cutAtCodePoint, describeValue, ModelCallError, ModelRouter, quoteOf, type ModelProvider, type StoredMessage } from '../../../core/index.js';
 
 /** No lone surrogate (String.prototype.isWellFormed, which this TypeScript lib does not declare). */
 const isWellFormed = (text: string) => !/\p{Cs}/u.test(text);
@@ -48,6 +50,14 @@ test('the reason of a model failure (500 characters at most) is cut on a code po
   }
   assert.is(error.code, 'ASDK_MODEL_REJECTED');
   assert.ok(isWellFormed(error.message), error.message.slice(-20));
+});
+
+test('what errors quote of a value or of unparsable tool arguments is cut on a code point boundary', () => {
+  // JSON.stringify writes a lone surrogate as a \uD83D escape: well formed, but half an emoji shown as text.
+  const described = describeValue(`${'x'.repeat(35)}😀😀`); // "+35 x is 36 units: the first pair straddles the cut at 37
+  assert.is(described, `"${'x'.repeat(35)}... (string)`);
+  const why = describeArgumentErrors(Compile(Type.Object({})), `${'x'.repeat(79)}😀 more`);
+  assert.ok(why.endsWith(`${JSON.stringify('x'.repeat(79))}`), why);
 });
 
 test.run();

@@ -252,4 +252,25 @@ test('enabled from the config file (plugins.load), spans go to the configured OT
   }
 });
 
+test('captured tool arguments and results are cut on a code point boundary', async () => {
+  const { BasicTracerProvider, SimpleSpanProcessor } = await import('@opentelemetry/sdk-trace-base');
+  const { TraceBuilder } = await import('../../../plugins/otel/index.js');
+  const spans = new InMemorySpanExporter();
+  const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spans)] });
+  const builder = new TraceBuilder({ tracer: provider.getTracer('test'), captureContent: true });
+  let seq = 0;
+  const event = (type: string, data: unknown) => ({ v: 1, id: `R:${++seq}`, seq, runId: 'R', sessionId: 's', orgId: 'o', stream: 'lifecycle', type, ts: new Date(Date.UTC(2026, 0, 1, 0, 0, seq)).toISOString(), data }) as never;
+  const usage = { inputTokens: 1, outputTokens: 1 };
+  const long = `${'x'.repeat(4_095)}${'😀'.repeat(4)}`; // the pair straddles the 4 096-unit cut
+  builder.add([event('run.started', { agent: 'a' }), event('step.started', { step: 1 })]);
+  builder.add([event('tool.call', { callId: 'c', name: 'echo', version: '1.0.0', args: long }), event('tool.result', { callId: 'c', result: long, durationMs: 1 })]);
+  builder.add([event('step.completed', { step: 1, usage, model: 'default' }), event('run.completed', { output: 'ok', usage })]);
+  const tool = spans.getFinishedSpans().find((s) => s.name === 'execute_tool echo')!;
+  for (const key of [GEN_AI.toolCallArguments, GEN_AI.toolCallResult]) {
+    const value = tool.attributes[key] as string;
+    assert.is(value, `${'x'.repeat(4_095)}…`, key);
+  }
+  await provider.shutdown();
+});
+
 test.run();

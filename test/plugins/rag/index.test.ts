@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { storagePlugin } from '../../../adapters/storage-mikro-orm/index.js';
 import { DEFAULT_ORG, ports, type Kernel, type OrgScope } from '../../../core/index.js';
 import { embeddingPlugin, ragPlugin, ragPorts, type DocumentIngestion } from '../../../plugins/rag/index.js';
+import { requireCollectionName } from '../../../plugins/rag/search/rag-index.js';
 import { startTestKernel } from '../../../testing.js';
 import { rejection } from '../../helpers/kernel.js';
 import { createTestDatabase, PG_SKIP, testPgUrl, type TestDatabase } from '../../storage/postgres-database.js';
@@ -281,5 +282,24 @@ test.after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+test('a refused collection name and a long title are cut on a code point boundary', async () => {
+  const refused = (() => {
+    try {
+      requireCollectionName(`${'x'.repeat(79)}😀`);
+    } catch (error) {
+      return (error as Error).message;
+    }
+  })()!;
+  // JSON.stringify writes a lone surrogate as a \uD83D escape: half an emoji shown as text.
+  assert.match(refused, `"${'x'.repeat(79)}"`);
+  assert.not.match(refused, '\\ud83d');
+  const kernel = await memory.open();
+  try {
+    const result = await kernel.get(ragPorts.documents).ingest(DEFAULT_ORG, { source: 'long.md', content: 'Some words.', title: `${'x'.repeat(499)}😀😀` });
+    assert.is(result.document.title, 'x'.repeat(499));
+  } finally {
+    await kernel.stop();
+  }
+});
 
 test.run();

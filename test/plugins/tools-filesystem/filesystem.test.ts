@@ -7,6 +7,7 @@ import { extensionPoints } from '../../../core/index.js';
 import { startTestKernel } from '../../../testing.js';
 import { rejection } from '../../helpers/kernel.js';
 import { filesystemPlugin } from '../../../plugins/tools-filesystem/index.js';
+import { checkOrgId, splitWorkspacePath } from '../../../plugins/tools-filesystem/paths.js';
 import { accepts, assertWellFormed, callTool, toolContext, toolFailure } from '../tools-support/tool-harness.js';
 import { sandbox } from './fixture.js';
 
@@ -174,6 +175,22 @@ test('the plugin: default root under kernel.dataDir, relative root, readOnly, an
   const typo = await rejection(startTestKernel({ plugins: [filesystemPlugin], config: { 'tools-filesystem': { maxReadByte: 5 } } }));
   assert.match(typo.problems[0].message, 'did you mean "maxReadBytes"?');
   rmSync(dir, { recursive: true, force: true });
+});
+
+test('a long refused path or organisation id is quoted cut on a code point boundary', () => {
+  const message = (fn: () => unknown) => {
+    try {
+      fn();
+    } catch (error) {
+      return (error as Error).message;
+    }
+    throw new Error('expected a failure');
+  };
+  // JSON.stringify writes a lone surrogate as a \uD83D escape: half an emoji shown as text.
+  const path = message(() => splitWorkspacePath(`${'x'.repeat(116)}😀😀\\a`));
+  assert.match(path, `The path "${'x'.repeat(116)}..." contains a backslash`);
+  const org = message(() => checkOrgId(`${'x'.repeat(59)}😀`));
+  assert.match(org, `The organisation id "${'x'.repeat(59)}" cannot`);
 });
 
 test.run();

@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert';
 import type { LookupAddress } from 'node:dns';
 import { extensionPoints, type ToolDefinition } from '../../../core/index.js';
 import { startTestKernel } from '../../../testing.js';
-import { createHttpPlugin, httpPlugin, type Resolver } from '../../../plugins/tools-http/index.js';
+import { createHttpPlugin, httpPlugin, parseTarget, type Resolver } from '../../../plugins/tools-http/index.js';
 import { assertWellFormed, accepts, callTool, toolContext, toolFailure } from '../tools-support/tool-harness.js';
 import { startLocalWeb, type LocalWeb } from './local-web.js';
 
@@ -246,4 +246,16 @@ test('configuration mistakes are reported with their paths', async () => {
 });
 
 test.after(() => web.close());
+
+test('an invalid URL is quoted cut on a code point boundary', () => {
+  let message = '';
+  try {
+    parseTarget(`${'x'.repeat(199)}😀 not a url`);
+  } catch (error) {
+    message = (error as Error).message;
+  }
+  // JSON.stringify writes a lone surrogate as a \uD83D escape: half an emoji shown as text.
+  assert.ok(message.startsWith(`"${'x'.repeat(199)}" is not a valid URL`), message.slice(190, 215));
+});
+
 test.run();

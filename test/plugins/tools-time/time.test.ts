@@ -4,6 +4,8 @@ import { extensionPoints, type Clock } from '../../../core/index.js';
 import { startTestKernel } from '../../../testing.js';
 import { rejection } from '../../helpers/kernel.js';
 import { timePlugin, timeTools } from '../../../plugins/tools-time/index.js';
+import { parseTime } from '../../../plugins/tools-time/iso.js';
+import { resolveZone } from '../../../plugins/tools-time/zones.js';
 import { accepts, assertWellFormed, callTool, toolFailure } from '../tools-support/tool-harness.js';
 
 const NOW = Date.parse('2024-03-10T12:00:00Z'); // a Sunday; US clocks went forward at 07:00Z
@@ -128,6 +130,26 @@ test('the plugin validates its default zone and uses it', async () => {
   assert.is(error.code, 'ASDK_PLUGIN_INIT_FAILED');
   assert.is(error.cause.code, 'ASDK_TOOLS_TIME_ZONE_INVALID');
   assert.match(error.message, 'did you mean "Asia/Tokyo"?');
+});
+
+test('a long unknown zone or time is quoted cut on a code point boundary', () => {
+  const zone = (() => {
+    try {
+      resolveZone(`${'x'.repeat(60)}😀😀 zone`);
+    } catch (error) {
+      return (error as Error).message;
+    }
+  })()!;
+  assert.ok(zone.startsWith(`Unknown time zone "${'x'.repeat(60)}..."`), zone);
+  const time = (() => {
+    try {
+      parseTime(`${'x'.repeat(56)}😀😀 o'clock`, resolveZone('UTC'), NOW);
+    } catch (error) {
+      return (error as Error).message;
+    }
+  })()!;
+  assert.ok(!/\p{Cs}/u.test(time), time);
+  assert.match(time, `${'x'.repeat(56)}...`);
 });
 
 test.run();

@@ -1,3 +1,4 @@
+import { cutAtCodePoint } from '../../../../core/util/code-points.js';
 import type { Health, Page, Preset, Problem, RunAccepted, RunResource, SessionDetail, SessionMessage, SessionResource, Stats, Tool } from './types.js';
 
 /** A failed request, with the server's problem+json (or one made up for a network failure). */
@@ -163,7 +164,7 @@ export async function readProblem(response: Response): Promise<Problem> {
   return {
     title: response.statusText || `HTTP ${response.status}`,
     status: response.status,
-    detail: text ? text.slice(0, 500) : `${response.url} answered ${response.status} without details`,
+    detail: text ? cutAtCodePoint(text, 500) : `${response.url} answered ${response.status} without details`,
   };
 }
 

@@ -1,3 +1,4 @@
+import { cutAtCodePoint } from '../../../../core/util/code-points.js';
 import type { Usage } from '../api/types.js';
 
 const integer = new Intl.NumberFormat('en-US');
@@ -79,6 +80,10 @@ export function preview(value: unknown, max = 90): string {
   } catch {
     text = String(value);
   }
-  text = text.replace(/\s+/g, ' ');
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+  return truncate(text.replace(/\s+/g, ' '), max);
+}
+
+/** `text` in at most `max` characters, the last one … when it is cut; an emoji is kept whole or left out. */
+export function truncate(text: string, max: number): string {
+  return text.length > max ? `${cutAtCodePoint(text, max - 1)}…` : text;
 }

@@ -1,7 +1,7 @@
 import { useEffect, useRef } from 'preact/hooks';
 import type { RunResource } from '../api/types.js';
 import { href, navigate, useApp, useLoad } from '../hooks.js';
-import { ago, dateTime } from '../parts/format.js';
+import { ago, dateTime, truncate } from '../parts/format.js';
 import { Icon } from '../parts/icon.js';
 import { CopyButton } from '../parts/json-view.js';
 import { ProblemView } from '../parts/problem-view.js';
@@ -46,7 +46,7 @@ export function ChatView({ sessionId, tab }: { sessionId?: string; tab?: string 
       {sessionId && (
         <header class="chat-head">
           <div class="chat-title">
-            <h1>{session?.title || (runs[0] ? truncate(runs[0].input, 80) : detail.loading ? 'Loading session…' : 'Session')}</h1>
+            <h1>{session?.title || (runs[0] ? truncate(runs[0].input.replace(/\s+/g, ' ').trim(), 80) : detail.loading ? 'Loading session…' : 'Session')}</h1>
             <div class="chat-meta">
               <code title="session id">{sessionId}</code>
               <CopyButton text={sessionId} label="Copy id" what="Session id" />
@@ -102,11 +102,6 @@ export function ChatView({ sessionId, tab }: { sessionId?: string; tab?: string 
       )}
     </div>
   );
-}
-
-function truncate(text: string, max: number): string {
-  const line = text.replace(/\s+/g, ' ').trim();
-  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
 }
 
 const SUGGESTIONS: Record<string, string[]> = {

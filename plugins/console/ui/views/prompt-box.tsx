@@ -2,6 +2,7 @@ import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { ApiError } from '../api/client.js';
 import type { Problem, RunAccepted, RunResource, SessionResource } from '../api/types.js';
 import { navigate, readStored, useApp, useFeed } from '../hooks.js';
+import { truncate } from '../parts/format.js';
 import { Icon } from '../parts/icon.js';
 import { ProblemView } from '../parts/problem-view.js';
 
@@ -180,8 +181,4 @@ export function PromptBox({ sessionId, sessionPreset, lastRun, onStarted }: Prom
       </div>
     </form>
   );
-}
-
-function truncate(text: string, max: number): string {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
