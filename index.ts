@@ -5,7 +5,7 @@ import { batteries } from './batteries.js';
 export * from './core/index.js';
 export { batteries } from './batteries.js';
 // The built-in plugins, for composing your own set (`createKernel({ batteries: false, plugins: [...] })`).
-export { serverPlugin, routes, defineRoute, type RouteDefinition, type RouteRequest, type RouteReply } from './adapters/http-koa/index.js';
+export { serverPlugin, routes, defineRoute, hashApiKey, apiKeyPrefix, type RouteDefinition, type RouteRequest, type RouteReply } from './adapters/http-koa/index.js';
 export { storagePlugin } from './adapters/storage-mikro-orm/index.js';
 export { memoryStoragePlugin } from './adapters/storage-memory/index.js';
 export { offlineModelPlugin } from './adapters/model-offline/index.js';
@@ -17,6 +17,8 @@ export { filesystemPlugin } from './plugins/tools-filesystem/index.js';
 export { httpPlugin } from './plugins/tools-http/index.js';
 export { timePlugin } from './plugins/tools-time/index.js';
 export { vectorPlugin } from './plugins/tools-vector/index.js';
+// Retrieval: the embedder and the vector index with ingestion; ragPorts.documents is the ingestion service.
+export { embeddingPlugin, ragPlugin, ragPorts } from './plugins/rag/index.js';
 
 export interface CreateKernelOptions {
   /**
