@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { repoRoot } from './helpers/cli.js';
 
 const run = (cmd: string, args: string[], cwd: string) =>
-  execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1' } });
+  execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NO_COLOR: '1', AGENT_SDK_PORT: '0' } }); // port 0: no collision with a server or test on 8787
 
 test('npm pack installs into an empty folder and works as ESM, CJS, agent-sdk/testing and npx agent-sdk', async () => {
   const packDir = mkdtempSync(join(tmpdir(), 'asdk-pack-'));

@@ -25,7 +25,8 @@ async function runInChild(config: object, input: string, sessionId = ''): Promis
 test('sqlite file: a second process continues the session: its history, runs and events are there', async () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'asdk-persist-'));
   dirs.push(dataDir);
-  const config = { kernel: { dataDir, logLevel: 'silent' } };
+  // Port 0: the batteries' HTTP server must not collide with other tests (or a server on 8787) running at the same time.
+  const config = { kernel: { dataDir, logLevel: 'silent' }, server: { port: 0 } };
   const first = await runInChild(config, 'Hello, my name is Ada.');
   assert.is(first.status, 'completed');
   const second = await runInChild(config, 'What is my name?', first.sessionId);
@@ -55,7 +56,7 @@ if (!testPgUrl) {
     try {
       const migrated = await openMikroOrmForTest({ url: database.url }); // what `agent-sdk migrate up` does
       await migrated.close();
-      const kernel = await createKernel({ config: { kernel: { logLevel: 'silent' }, storage: { url: database.url } }, env: {} });
+      const kernel = await createKernel({ config: { kernel: { logLevel: 'silent' }, server: { port: 0 }, storage: { url: database.url } }, env: {} });
       await kernel.start();
       try {
         const handle = await kernel.runs.start({ preset: 'assistant_tools', input: 'What is 17 * 23?' });
