@@ -113,7 +113,10 @@ function createStorage(db: OrmHandle, options: OpenStorageOptions): MikroOrmStor
     audit: auditRepository(ctx),
     usage: usageRepository(ctx),
     idempotency: idempotencyRepository(ctx),
-    flush: () => events.flush(),
+    async flush() {
+      await events.flush();
+      await ctx.writes.flush();
+    },
     migrations: () => migrationState(db),
     async migrateUp() {
       ctx.assertOpen('migrate up');
@@ -142,6 +145,7 @@ function createStorage(db: OrmHandle, options: OpenStorageOptions): MikroOrmStor
     close() {
       closing ??= (async () => {
         await events.flush();
+        await ctx.writes.flush();
         ctx.close();
         await closeOrm(db, options.logger);
       })();

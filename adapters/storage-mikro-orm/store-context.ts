@@ -1,16 +1,24 @@
-import type { EntityManager } from '@mikro-orm/knex';
+import type { EntityManager, Knex } from '@mikro-orm/knex';
 import { sdkError, type OrgScope } from '../../core/index.js';
 import type { OrmHandle } from './open-orm.js';
 import { guard } from './util/db-errors.js';
+import { WriteGroup } from './write-group.js';
+
+/** Raw parameterised SQL (`?` placeholders) inside a write's transaction; returns the rows. */
+export type Sql = <R = Record<string, unknown>>(sql: string, bindings: readonly unknown[]) => Promise<R[]>;
 
 /** What every repository shares: the ORM, the clock, and the rule "one forked EntityManager per operation". */
 export class StoreContext {
   #closed = false;
+  /** The hot writes (runs, sessions, messages, events): group-committed on SQLite. */
+  readonly writes: WriteGroup;
 
   constructor(
     readonly db: OrmHandle,
     private readonly clock: () => number,
-  ) {}
+  ) {
+    this.writes = new WriteGroup(db.knex, db.dialect === 'sqlite');
+  }
 
   get postgres(): boolean {
     return this.db.dialect === 'postgres';
@@ -53,11 +61,30 @@ export class StoreContext {
     return guard(operation, () => this.db.fork().transactional((em) => work(em as EntityManager)));
   }
 
+  /**
+   * A write in raw SQL through the write group (see WriteGroup for what a write may do); resolves after its
+   * commit. Database errors become ASDK_STORAGE_UNAVAILABLE.
+   */
+  async write<T>(operation: string, work: (sql: Sql) => Promise<T>, options?: { atomic?: boolean; transaction?: boolean }): Promise<T> {
+    this.assertOpen(operation);
+    return guard(operation, () => this.writes.run((db) => work((sql, bindings) => this.#rowsOf(db.raw(sql, bindings as never))), options));
+  }
+
+  /** Raw parameterised SQL on the pool, outside any transaction (reads). */
+  read<T>(operation: string, work: (sql: Sql) => Promise<T>): Promise<T> {
+    this.assertOpen(operation);
+    return guard(operation, () => work((sql, bindings) => this.rows(sql, bindings)));
+  }
+
   /** Raw parameterised SQL (`?` placeholders) on the ORM's connection, or on `em`'s transaction; returns the rows. */
   async rows<R = Record<string, unknown>>(sql: string, bindings: readonly unknown[], em?: EntityManager): Promise<R[]> {
     const trx = em?.getTransactionContext();
     const query = this.db.knex.raw(sql, bindings as never);
-    const result = (await (trx ? query.transacting(trx) : query)) as unknown;
+    return this.#rowsOf(trx ? query.transacting(trx) : query);
+  }
+
+  async #rowsOf<R>(query: Knex.Raw): Promise<R[]> {
+    const result = (await query) as unknown;
     return (this.postgres ? (result as { rows: R[] }).rows : (result as R[])) ?? [];
   }
 }

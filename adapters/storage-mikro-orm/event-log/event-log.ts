@@ -239,17 +239,21 @@ export class SqlEventLog implements EventLog {
     this.stats.batches++;
     this.stats.rows += rows.length;
     this.#metrics?.rows.observe(rows.length, this.#metrics.labels);
+    // Through the write group: on SQLite the batch shares its commit with the other writes of the moment.
     if (rows.length <= this.#maxBatchRows) {
       const { sql, bindings } = insertEventsSql(db.dialect, rows);
-      await db.knex.raw(sql, bindings as never);
+      await this.#ctx.writes.run((knex) => knex.raw(sql, bindings as never), { transaction: false });
       return;
     }
-    await db.knex.transaction(async (trx) => {
-      for (let i = 0; i < rows.length; i += this.#maxBatchRows) {
-        const { sql, bindings } = insertEventsSql(db.dialect, rows.slice(i, i + this.#maxBatchRows));
-        await trx.raw(sql, bindings as never);
-      }
-    });
+    await this.#ctx.writes.run(
+      async (knex) => {
+        for (let i = 0; i < rows.length; i += this.#maxBatchRows) {
+          const { sql, bindings } = insertEventsSql(db.dialect, rows.slice(i, i + this.#maxBatchRows));
+          await knex.raw(sql, bindings as never);
+        }
+      },
+      { atomic: true },
+    );
   }
 
   /** Loads owner and last seq of runs this process has not appended to yet, in one query per 500 runs. */
