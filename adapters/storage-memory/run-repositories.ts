@@ -20,6 +20,8 @@ import { conflict, notFound, requireId, type MemoryContext, type Row } from './t
 export interface RunLog {
   readonly orgId: string;
   readonly sessionId: string;
+  /** The run's parent, as its record says (not as a caller's reference claims). */
+  readonly parentRunId: string | undefined;
   readonly envelopes: EventEnvelope[];
   /** `<runId>:`, made once: every envelope id is it plus the seq. */
   readonly idPrefix: string;
@@ -87,17 +89,27 @@ export function eventLog(ctx: MemoryContext, logs: Map<string, RunLog>): EventLo
     return log && log.orgId === scope.orgId ? log : undefined;
   };
   return {
-    async append(scope, run: EventRunRef, drafts: readonly EventDraft[]) {
-      let log = logs.get(run.runId);
+    async append(scope, ref: EventRunRef, drafts: readonly EventDraft[]) {
+      let log = logs.get(ref.runId);
       if (!log) {
-        requireId('run id', run.runId);
+        requireId('run id', ref.runId);
         // The run must exist in this org: otherwise another org could claim its log before its first event.
-        if (!ctx.table<RunRecord>('runs', scope.orgId).has(run.runId)) throw notFound('run', run.runId, scope.orgId);
-        log = { orgId: scope.orgId, sessionId: run.sessionId, envelopes: [], idPrefix: `${run.runId}:` };
-        logs.set(run.runId, log);
+        const record = ctx.table<RunRecord>('runs', scope.orgId).get(ref.runId)?.value;
+        if (!record) throw notFound('run', ref.runId, scope.orgId);
+        log = { orgId: scope.orgId, sessionId: record.sessionId, parentRunId: record.parentRunId, envelopes: [], idPrefix: `${ref.runId}:` };
+        logs.set(ref.runId, log);
       } else if (log.orgId !== scope.orgId) {
-        throw notFound('run', run.runId, scope.orgId);
+        throw notFound('run', ref.runId, scope.orgId);
       }
+      if (ref.sessionId !== log.sessionId) {
+        // As the SQL log: the envelope's session is the run's own.
+        throw sdkError('ASDK_STORAGE_INVALID', {
+          what: 'event run reference',
+          reason: `run "${ref.runId}" belongs to session "${log.sessionId}", not "${ref.sessionId}"`,
+          fix: 'Pass the run\'s own session id',
+        });
+      }
+      const run = { runId: ref.runId, sessionId: log.sessionId, parentRunId: log.parentRunId };
       const envelopes = log.envelopes;
       const out: EventEnvelope[] = new Array(drafts.length);
       let now: string | undefined;
@@ -144,10 +156,10 @@ export function messageRepository(ctx: MemoryContext, messages: Map<string, Stor
       if (!stored) messages.set(k, (stored = []));
       const createdAt = ctx.now();
       const added: StoredMessage[] = [];
+      let position = stored.length ? stored[stored.length - 1].position : 0;
       for (const message of list) {
-        const record: StoredMessage = runId === undefined
-          ? { sessionId, position: stored.length + 1, message, createdAt }
-          : { sessionId, position: stored.length + 1, runId, message, createdAt };
+        position++;
+        const record: StoredMessage = runId === undefined ? { sessionId, position, message, createdAt } : { sessionId, position, runId, message, createdAt };
         stored.push(record);
         added.push(record);
       }
@@ -159,18 +171,18 @@ export function messageRepository(ctx: MemoryContext, messages: Map<string, Stor
     async replacePrefix(scope, sessionId, throughPosition, replacement) {
       requireSession(scope, sessionId);
       const stored = messages.get(key(scope, sessionId)) ?? [];
-      if (!Number.isInteger(throughPosition) || throughPosition < 0 || throughPosition > stored.length) {
+      const last = stored.length ? stored[stored.length - 1].position : 0;
+      if (!Number.isSafeInteger(throughPosition) || throughPosition > last) {
         throw sdkError('ASDK_STORAGE_INVALID', {
           what: 'compaction position',
-          reason: `${throughPosition} is outside 0..${stored.length} for session "${sessionId}"`,
+          reason: `${throughPosition} is not the position of a message of session "${sessionId}" (the last is ${last})`,
           fix: 'Pass the position of a stored message',
         });
       }
       const createdAt = ctx.now();
-      const head: StoredMessage[] = replacement.map((message) => ({ sessionId, position: 0, message, createdAt }));
-      const rest = stored.slice(throughPosition);
-      const next = [...head, ...rest].map((record, index) => ({ ...record, position: index + 1 }));
-      messages.set(key(scope, sessionId), next);
+      // As on SQL: never renumbered; the replacement ends at throughPosition.
+      const head: StoredMessage[] = replacement.map((message, i) => ({ sessionId, position: throughPosition - replacement.length + 1 + i, message, createdAt }));
+      messages.set(key(scope, sessionId), [...head, ...stored.filter((record) => record.position > throughPosition)]);
     },
   };
 }

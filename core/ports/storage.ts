@@ -89,7 +89,7 @@ export type NewRun = Pick<RunRecord, 'id' | 'sessionId' | 'input'> &
 
 export type RunUpdate = Partial<Pick<RunRecord, 'status' | 'output' | 'usage' | 'error' | 'startedAt' | 'finishedAt'>>;
 
-/** A message of a session's memory, in order (`position` from 1). */
+/** A message of a session's memory, in order (`position` increasing: from 1, and kept for life; see replacePrefix). */
 export interface StoredMessage {
   readonly sessionId: string;
   readonly position: number;
@@ -204,7 +204,11 @@ export interface MessageRepository {
   append(scope: OrgScope, sessionId: string, messages: readonly ChatMessage[], runId?: string): Promise<readonly StoredMessage[]>;
   /** The session's messages in order. */
   list(scope: OrgScope, sessionId: string): Promise<readonly StoredMessage[]>;
-  /** Replaces messages with position <= `throughPosition` by `replacement` (compaction). */
+  /**
+   * Replaces messages with position <= `throughPosition` by `replacement` (compaction). Positions are never
+   * renumbered: the replacement ends at `throughPosition` (positions may go to 0 and below), later messages keep
+   * theirs, so two compactions of one prefix at once replace each other instead of cutting into later history.
+   */
   replacePrefix(scope: OrgScope, sessionId: string, throughPosition: number, replacement: readonly ChatMessage[]): Promise<void>;
 }
 

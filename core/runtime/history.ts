@@ -6,7 +6,7 @@ import { cutAtCodePoint } from '../util/code-points.js';
 /** What compaction decided: the history to keep, and what replaces the removed prefix in storage. */
 export interface Compaction {
   readonly strategy: 'truncate' | 'summarize';
-  /** Position of the last removed message (replace messages 1..throughPosition). */
+  /** Position of the last removed message (the replacement takes the place of every message up to it). */
   readonly throughPosition: number;
   readonly removedMessages: number;
   /** The removed messages, oldest first (an earlier summary among them), for a summariser. */

@@ -1,8 +1,7 @@
-import { LockMode } from '@mikro-orm/core';
-import type { EntityManager } from '@mikro-orm/knex';
 import { sdkError, type ChatMessage, type MessageRepository, type StoredMessage } from '../../../core/index.js';
 import type { MessageRow } from '../schema/entities.js';
-import { idOf, requireScope, type StoreContext } from '../store-context.js';
+import { idOf, requireScope, type Sql, type StoreContext } from '../store-context.js';
+import { jsonFromDb, jsonToDb } from '../util/sql-values.js';
 import { timestampFromDb } from '../util/time.js';
 
 const ROLES = new Set(['system', 'user', 'assistant', 'tool']);
@@ -24,71 +23,87 @@ function requireMessages(messages: readonly ChatMessage[], what: string): void {
   });
 }
 
+/** A message row from raw SQL (snake_case columns). */
+function messageFromSql(row: Record<string, unknown>): MessageRow {
+  return {
+    sessionId: row.session_id as string, position: Number(row.position), orgId: row.org_id as string, runId: (row.run_id as string | null) ?? null,
+    message: jsonFromDb<Record<string, unknown>>(row.message)!, createdAt: row.created_at as string,
+  };
+}
+
 /**
- * A session's memory, in order from position 1. Appends and compactions of one session are serialised by a
- * lock on the session row (Postgres; SQLite has a single writer), so positions never collide or skip.
+ * A session's memory, in increasing positions (from 1 for a session never compacted). Positions are never
+ * renumbered: a compaction puts its replacement just before the first message it keeps, so a message keeps its
+ * position for life and two compactions at once cannot cut into each other's history. Appends and compactions
+ * of one session are serialised by a lock on the session row (Postgres) or by the single writer (SQLite).
  */
 export function messageRepository(ctx: StoreContext): MessageRepository {
-  const { Message, Session } = ctx.db.entities;
-
-  /** The session, locked for the transaction; NOT_FOUND when it is not the org's. */
-  const lockSession = async (em: EntityManager, orgId: string, sessionId: string) => {
-    const found = await em.findOne(Session, { id: idOf(sessionId), orgId }, ctx.postgres ? { lockMode: LockMode.PESSIMISTIC_WRITE } : {});
-    if (!found) throw sdkError('ASDK_STORAGE_NOT_FOUND', { entity: 'session', id: sessionId, orgId });
+  /** NOT_FOUND unless the session is the org's; locks its row for the transaction on Postgres. */
+  const lockSession = async (sql: Sql, orgId: string, sessionId: string) => {
+    const found = await sql(`select 1 as found from sessions where id = ? and org_id = ?${ctx.postgres ? ' for update' : ''}`, [sessionId, orgId]);
+    if (!found.length) throw sdkError('ASDK_STORAGE_NOT_FOUND', { entity: 'session', id: sessionId, orgId });
   };
-  const lastPosition = async (em: EntityManager, orgId: string, sessionId: string) => {
-    const [row] = await ctx.rows<{ last: number | string | null }>('select max(position) as last from messages where session_id = ? and org_id = ?', [sessionId, orgId], em);
-    return Number(row?.last ?? 0);
+  const lastPosition = async (sql: Sql, orgId: string, sessionId: string) => {
+    const [row] = await sql<{ last: number | string | null }>('select max(position) as last from messages where session_id = ? and org_id = ?', [sessionId, orgId]);
+    return row?.last === null || row?.last === undefined ? undefined : Number(row.last);
   };
+  const insert = (sql: Sql, rows: readonly MessageRow[]) =>
+    sql(
+      `insert into messages (session_id, position, org_id, run_id, message, created_at) values ${rows.map(() => '(?, ?, ?, ?, ?, ?)').join(', ')}`,
+      rows.flatMap((r) => [r.sessionId, r.position, r.orgId, r.runId, jsonToDb(r.message, ctx.postgres), r.createdAt]),
+    );
 
   return {
-    append(scope, sessionId, messages, runId) {
+    async append(scope, sessionId, messages, runId) {
       const orgId = requireScope(scope, 'messages.append');
       requireMessages(messages, 'messages');
-      return ctx.transaction('messages.append', async (em) => {
-        await lockSession(em, orgId, sessionId);
+      sessionId = idOf(sessionId);
+      // Checks, then one insert: a write of the group (see WriteGroup).
+      return ctx.write('messages.append', async (sql) => {
+        await lockSession(sql, orgId, sessionId);
         if (!messages.length) return [];
-        const first = (await lastPosition(em, orgId, sessionId)) + 1;
+        const first = ((await lastPosition(sql, orgId, sessionId)) ?? 0) + 1;
         const createdAt = ctx.now();
         const rows: MessageRow[] = messages.map((message, i) => ({
           sessionId, position: first + i, orgId, runId: runId ?? null, message: message as unknown as Record<string, unknown>, createdAt,
         }));
-        await em.insertMany(Message, rows);
+        await insert(sql, rows);
         return rows.map(toStored);
       });
     },
-    list(scope, sessionId) {
-      return ctx.work('messages.list', async (em) => {
-        const rows = await em.find(Message, { sessionId: idOf(sessionId), orgId: requireScope(scope, 'messages.list') }, { orderBy: { position: 'asc' } });
-        return rows.map(toStored);
+    async list(scope, sessionId) {
+      const orgId = requireScope(scope, 'messages.list');
+      return ctx.read('messages.list', async (sql) => {
+        const rows = await sql('select session_id, position, org_id, run_id, message, created_at from messages where session_id = ? and org_id = ? order by position', [idOf(sessionId), orgId]);
+        return rows.map((row) => toStored(messageFromSql(row)));
       });
     },
-    replacePrefix(scope, sessionId, throughPosition, replacement) {
+    async replacePrefix(scope, sessionId, throughPosition, replacement) {
       const orgId = requireScope(scope, 'messages.replacePrefix');
       requireMessages(replacement, 'replacement');
-      return ctx.transaction('messages.replacePrefix', async (em) => {
-        await lockSession(em, orgId, sessionId);
-        const last = await lastPosition(em, orgId, sessionId);
-        if (!Number.isInteger(throughPosition) || throughPosition < 0 || throughPosition > last) {
-          throw sdkError('ASDK_STORAGE_INVALID', {
-            what: 'compaction position',
-            reason: `${throughPosition} is outside 0..${last} for session "${sessionId}"`,
-            fix: 'Pass the position of a stored message',
-          });
-        }
-        await em.nativeDelete(Message, { sessionId, orgId, position: { $lte: throughPosition } });
-        const shift = replacement.length - throughPosition;
-        if (shift !== 0) {
-          // Two steps through negative positions, so no intermediate state breaks the (session, position) key.
-          await ctx.rows('update messages set position = -(position + ?) where session_id = ? and org_id = ? and position > ?', [shift, sessionId, orgId, throughPosition], em);
-          await ctx.rows('update messages set position = -position where session_id = ? and org_id = ? and position < 0', [sessionId, orgId], em);
-        }
-        const createdAt = ctx.now();
-        const rows: MessageRow[] = replacement.map((message, i) => ({
-          sessionId, position: i + 1, orgId, runId: null, message: message as unknown as Record<string, unknown>, createdAt,
-        }));
-        if (rows.length) await em.insertMany(Message, rows);
-      });
+      sessionId = idOf(sessionId);
+      return ctx.write(
+        'messages.replacePrefix',
+        async (sql) => {
+          await lockSession(sql, orgId, sessionId);
+          const last = (await lastPosition(sql, orgId, sessionId)) ?? 0;
+          if (!Number.isSafeInteger(throughPosition) || throughPosition > last) {
+            throw sdkError('ASDK_STORAGE_INVALID', {
+              what: 'compaction position',
+              reason: `${throughPosition} is not the position of a message of session "${sessionId}" (the last is ${last})`,
+              fix: 'Pass the position of a stored message',
+            });
+          }
+          await sql('delete from messages where session_id = ? and org_id = ? and position <= ?', [sessionId, orgId, throughPosition]);
+          const createdAt = ctx.now();
+          // The replacement ends at throughPosition: the positions just freed, and below them when it is longer.
+          const rows: MessageRow[] = replacement.map((message, i) => ({
+            sessionId, position: throughPosition - replacement.length + 1 + i, orgId, runId: null, message: message as unknown as Record<string, unknown>, createdAt,
+          }));
+          if (rows.length) await insert(sql, rows);
+        },
+        { atomic: true },
+      );
     },
   };
 }

@@ -58,14 +58,14 @@ test('sessions: scoped, listed newest-updated first with stable cursors; a bad c
   assert.is((await rejection(storage.sessions.create(orgA, { id: 's1' }))).code, 'ASDK_STORAGE_CONFLICT');
 });
 
-test('messages: positions from 1, compaction renumbers, another org cannot write', async () => {
+test('messages: positions from 1, compaction keeps later positions, another org cannot write', async () => {
   const storage = createMemoryStorage();
   await storage.sessions.create(DEFAULT_ORG, { id: 's' });
   await storage.messages.append(DEFAULT_ORG, 's', [{ role: 'user', content: 'a' }, { role: 'assistant', content: 'b' }], 'r1');
   await storage.messages.append(DEFAULT_ORG, 's', [{ role: 'user', content: 'c' }]);
   await storage.messages.replacePrefix(DEFAULT_ORG, 's', 2, [{ role: 'system', content: 'summary' }]);
   const list = await storage.messages.list(DEFAULT_ORG, 's');
-  assert.equal(list.map((m) => [m.position, m.message.content]), [[1, 'summary'], [2, 'c']]);
+  assert.equal(list.map((m) => [m.position, m.message.content]), [[2, 'summary'], [3, 'c']]);
   assert.is((await rejection(storage.messages.append(orgB, 's', [{ role: 'user', content: 'x' }]))).code, 'ASDK_STORAGE_NOT_FOUND');
 });
 

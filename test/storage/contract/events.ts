@@ -112,6 +112,18 @@ export function registerEventTests(test: Test, ctx: ContractContext): void {
     await rejectsWith(ctx.storage.events.append(org, { runId: ctx.id('ghost'), sessionId: session.id }, [{ type: 'run.queued', data: {} }]), 'ASDK_STORAGE_NOT_FOUND');
   });
 
+  test('events: a reference naming another session than the run\'s is refused, before and after the first event', async () => {
+    const org = await ctx.newOrg();
+    const session = await ctx.storage.sessions.create(org, { id: ctx.id('s') });
+    const other = await ctx.storage.sessions.create(org, { id: ctx.id('s') });
+    const run = await ctx.storage.runs.create(org, { id: ctx.id('r'), sessionId: session.id, input: 'x' });
+    await rejectsWith(ctx.storage.events.append(org, { runId: run.id, sessionId: other.id }, [{ type: 'run.queued', data: {} }]), 'ASDK_STORAGE_INVALID');
+    const [first] = await ctx.storage.events.append(org, { runId: run.id, sessionId: session.id }, [{ type: 'run.queued', data: {} }]);
+    assert.is(first.seq, 1, 'the refused append took no seq');
+    await rejectsWith(ctx.storage.events.append(org, { runId: run.id, sessionId: other.id }, [{ type: 'run.started', data: {} }]), 'ASDK_STORAGE_INVALID');
+    assert.equal((await ctx.storage.events.read(org, run.id)).map((e) => [e.seq, e.sessionId]), [[1, session.id]]);
+  });
+
   test('events: flush waits for every accepted append', async () => {
     const org = await ctx.newOrg();
     const ref = await newRun(ctx, org);

@@ -92,17 +92,36 @@ export function registerSessionRunTests(test: Test, ctx: ContractContext): void 
     }
     assert.is(listed[5].runId, undefined);
 
+    // Compaction never renumbers: the replacement ends where the replaced messages did, the rest keep theirs.
     await ctx.storage.messages.replacePrefix(org, session.id, 20, [{ role: 'system', content: 'Summary of 20 messages' }]);
     const compacted = await ctx.storage.messages.list(org, session.id);
-    assert.equal(compacted.map((m) => m.position), [1, 2, 3, 4, 5]);
+    assert.equal(compacted.map((m) => m.position), [20, 21, 22, 23, 24]);
     assert.equal(compacted[0].message, { role: 'system', content: 'Summary of 20 messages' });
     assert.equal(compacted.slice(1).map((m) => m.message.content), listed.slice(20).map((m) => m.message.content));
-    await ctx.storage.messages.replacePrefix(org, session.id, 1, [{ role: 'system', content: 's1' }, { role: 'system', content: 's2' }]);
-    assert.equal((await ctx.storage.messages.list(org, session.id)).map((m) => [m.position, m.message.content]), [[1, 's1'], [2, 's2'], ...listed.slice(20).map((m, i) => [i + 3, m.message.content])]);
+    await ctx.storage.messages.replacePrefix(org, session.id, 20, [{ role: 'system', content: 's1' }, { role: 'system', content: 's2' }]);
+    assert.equal((await ctx.storage.messages.list(org, session.id)).map((m) => [m.position, m.message.content]), [[19, 's1'], [20, 's2'], ...listed.slice(20).map((m, i) => [i + 21, m.message.content])]);
     const appended = await ctx.storage.messages.append(org, session.id, [{ role: 'user', content: 'next' }]);
-    assert.is(appended[0].position, 7);
+    assert.is(appended[0].position, 25);
     await rejectsWith(ctx.storage.messages.replacePrefix(org, session.id, 99, []), 'ASDK_STORAGE_INVALID');
+    await rejectsWith(ctx.storage.messages.replacePrefix(org, session.id, 1.5, []), 'ASDK_STORAGE_INVALID');
     await rejectsWith(ctx.storage.messages.append(org, ctx.id('missing'), [{ role: 'user', content: 'x' }]), 'ASDK_STORAGE_NOT_FOUND');
+  });
+
+  test('two compactions of one prefix at once, with appends between, lose no later message', async () => {
+    const org = await ctx.newOrg();
+    const session = await ctx.storage.sessions.create(org, { id: ctx.id('s') });
+    await ctx.storage.messages.append(org, session.id, Array.from({ length: 6 }, (_, i) => ({ role: 'user' as const, content: `m${i + 1}` })));
+    // Both compactions read the history up to position 4 before either writes, as two runs starting at once do.
+    await Promise.all([
+      ctx.storage.messages.replacePrefix(org, session.id, 4, [{ role: 'system', content: 'summary A' }]),
+      ctx.storage.messages.append(org, session.id, [{ role: 'user', content: 'm7' }]),
+      ctx.storage.messages.replacePrefix(org, session.id, 4, [{ role: 'system', content: 'summary B' }]),
+    ]);
+    const after = await ctx.storage.messages.list(org, session.id);
+    assert.equal(after.slice(1).map((m) => [m.position, m.message.content]), [[5, 'm5'], [6, 'm6'], [7, 'm7']]);
+    assert.is(after.length, 4, 'one summary: the second replaced the first');
+    assert.ok(['summary A', 'summary B'].includes(after[0].message.content));
+    assert.is(after[0].position, 4);
   });
 
   test('sessions.delete removes the session with its runs, their events and its messages', async () => {
