@@ -76,7 +76,7 @@ async function perform(storage: MikroOrmStorage, action: Action, confirmed: bool
     if (newest && !confirmed) {
       throw sdkError('ASDK_CLI_USAGE', {
         command: 'migrate',
-        reason: `down reverts ${newest} and drops the tables it created, with their data; pass --yes to confirm`,
+        reason: `down reverts ${newest}, dropping what it created with its data; pass --yes to confirm`,
       });
     }
     const reverted = newest ? await storage.migrateDown() : undefined;

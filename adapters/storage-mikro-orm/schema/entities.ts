@@ -105,7 +105,8 @@ export function defineEntities(dialect: Dialect): Entities {
   const Session = new EntitySchema<SessionRow>({
     name: 'Session',
     tableName: 'sessions',
-    properties: { id, orgId: text, title: nullable(text), preset: nullable(text), metadata: nullable(json), createdAt: time, updatedAt: time },
+    // Keyed per org: clients name sessions, and one org's name must not block (or reveal) another's.
+    properties: { orgId: id, id, title: nullable(text), preset: nullable(text), metadata: nullable(json), createdAt: time, updatedAt: time },
     indexes: [{ name: 'sessions_org_updated_index', properties: ['orgId', 'updatedAt', 'id'] }],
   });
   const Run = new EntitySchema<RunRow>({
@@ -130,7 +131,7 @@ export function defineEntities(dialect: Dialect): Entities {
   const Message = new EntitySchema<MessageRow>({
     name: 'Message',
     tableName: 'messages',
-    properties: { sessionId: id, position: { ...int, primary: true }, orgId: text, runId: nullable(text), message: json, createdAt: time },
+    properties: { orgId: id, sessionId: id, position: { ...int, primary: true }, runId: nullable(text), message: json, createdAt: time },
   });
   const Collection = new EntitySchema<CollectionRow>({
     name: 'Collection',

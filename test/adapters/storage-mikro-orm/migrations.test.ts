@@ -41,13 +41,15 @@ test('sqlite: the migrations create exactly the schema of the entities; down dro
     const state = await storage.migrations();
     assert.equal({ executed: state.executed.map((m) => m.name), pending: state.pending }, { executed: knownMigrations('sqlite'), pending: [] });
     assert.is((await storage.health()).pendingMigrations, 0);
+    assert.is(await storage.migrateDown(), '0003_org_keyed_sessions');
+    assert.equal(await tables(storage), EXPECTED_TABLES('sqlite'));
     assert.is(await storage.migrateDown(), '0002_rag_index');
     assert.equal(await tables(storage), INITIAL_TABLES);
     assert.is(await storage.migrateDown(), '0001_initial');
     assert.equal(await tables(storage), ['agent_sdk_migrations']);
-    assert.equal((await storage.migrations()).pending, ['0001_initial', '0002_rag_index']);
-    assert.equal(await storage.health().then((h) => [h.ok, h.pendingMigrations]), [false, 2]);
-    assert.equal(await storage.migrateUp(), ['0001_initial', '0002_rag_index']);
+    assert.equal((await storage.migrations()).pending, knownMigrations('sqlite'));
+    assert.equal(await storage.health().then((h) => [h.ok, h.pendingMigrations]), [false, 3]);
+    assert.equal(await storage.migrateUp(), knownMigrations('sqlite'));
     assert.is(await drift(storage), '');
     assert.ok(await storage.orgs.get(DEFAULT_ORG_ID), 'migrate up ensures the default org');
   } finally {
@@ -84,7 +86,7 @@ if (!testPgUrl) {
 
   test('postgres: refuses to open with pending migrations and names the command', async () => {
     const error = await rejectsWith(open({ url: database.url }), 'ASDK_STORAGE_MIGRATIONS_PENDING');
-    assert.match(error.message, '2 pending migration(s): 0001_initial, 0002_rag_index');
+    assert.match(error.message, '3 pending migration(s): 0001_initial, 0002_rag_index, 0003_org_keyed_sessions');
     assert.match(error.message, 'asdk_test_');
     assert.match(error.hint, 'agent-sdk migrate up');
   });
@@ -94,16 +96,19 @@ if (!testPgUrl) {
     const b = await open({ url: database.url }, 'none');
     try {
       const [ranA, ranB] = await Promise.all([a.migrateUp(), b.migrateUp()]);
-      assert.equal([...ranA, ...ranB], ['0001_initial', '0002_rag_index'], 'the advisory lock lets one migrator apply them; the other finds nothing pending');
+      assert.equal([...ranA, ...ranB], knownMigrations('postgres'), 'the advisory lock lets one migrator apply them; the other finds nothing pending');
       const applied = await drift(a);
       assert.is(applied, '', `the entities and the migrations disagree; write a migration with:\n${applied}`);
       assert.equal(await tables(a), EXPECTED_TABLES('postgres'));
-      assert.equal((await a.migrations()).executed.map((m) => m.name), ['0001_initial', '0002_rag_index']);
+      assert.equal((await a.migrations()).executed.map((m) => m.name), knownMigrations('postgres'));
+      assert.is(await a.migrateDown(), '0003_org_keyed_sessions');
+      assert.equal(await tables(a), EXPECTED_TABLES('postgres'), 'down keeps every table (only the keys change)');
       assert.is(await a.migrateDown(), '0002_rag_index');
       assert.equal(await tables(a), INITIAL_TABLES);
       assert.is(await a.migrateDown(), '0001_initial');
       assert.equal(await tables(a), ['agent_sdk_migrations']);
-      assert.equal(await a.migrateUp(), ['0001_initial', '0002_rag_index']);
+      assert.equal(await a.migrateUp(), knownMigrations('postgres'));
+      assert.is(await drift(a), '');
     } finally {
       await Promise.all([a.close(), b.close()]);
     }

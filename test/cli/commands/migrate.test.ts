@@ -26,7 +26,8 @@ test('sqlite file from the config: status, up, status, down needs --yes, down --
   assert.match(status.stdout, `sqlite ${join(dir, 'data/app.sqlite')}`);
   assert.match(status.stdout, /pending\s+0001_initial/);
   assert.match(status.stdout, /pending\s+0002_rag_index/);
-  assert.match(status.stdout, '2 pending: run agent-sdk migrate up');
+  assert.match(status.stdout, /pending\s+0003_org_keyed_sessions/);
+  assert.match(status.stdout, '3 pending: run agent-sdk migrate up');
 
   const up = await runCli(['migrate', 'up'], { cwd: dir });
   assert.is(up.code, 0, up.stderr);
@@ -37,15 +38,15 @@ test('sqlite file from the config: status, up, status, down needs --yes, down --
 
   const refused = await runCli(['migrate', 'down'], { cwd: dir });
   assert.is(refused.code, 2);
-  assert.match(refused.stderr, 'ASDK_CLI_USAGE: down reverts 0002_rag_index and drops the tables it created, with their data; pass --yes to confirm');
+  assert.match(refused.stderr, 'ASDK_CLI_USAGE: down reverts 0003_org_keyed_sessions, dropping what it created with its data; pass --yes to confirm');
   const down = await runCli(['migrate', 'down', '--yes'], { cwd: dir });
   assert.is(down.code, 0, down.stderr);
-  assert.match(down.stdout, '✓ reverted 0002_rag_index');
+  assert.match(down.stdout, '✓ reverted 0003_org_keyed_sessions');
 
   const json = await runCli(['migrate', 'up', '--json'], { cwd: dir });
   assert.is(json.code, 0, json.stderr);
   const result = JSON.parse(json.stdout);
-  assert.equal({ adapter: result.adapter, applied: result.applied, pending: result.state.pending }, { adapter: 'sqlite', applied: ['0002_rag_index'], pending: [] });
+  assert.equal({ adapter: result.adapter, applied: result.applied, pending: result.state.pending }, { adapter: 'sqlite', applied: ['0003_org_keyed_sessions'], pending: [] });
 });
 
 test('usage and config errors are clear, without a stack trace', async () => {

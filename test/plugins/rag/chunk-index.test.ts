@@ -107,8 +107,9 @@ function suite(name: string, open: () => Promise<{ storage: MikroOrmStorage; don
     try {
       const collection = await storage.documents.ensureCollection({ orgId: 'default' }, 'legacy');
       await storage.documents.upsertDocument({ orgId: 'default' }, { id: 'legacy-doc', collectionId: collection.id, source: 'old.txt', contentHash: 'h' }, [{ id: 'l0', position: 0, text: 'Volcanoes erupt lava.' }]);
+      assert.is(await storage.migrateDown(), '0003_org_keyed_sessions');
       assert.is(await storage.migrateDown(), '0002_rag_index');
-      assert.equal(await storage.migrateUp(), ['0002_rag_index']);
+      assert.equal(await storage.migrateUp(), ['0002_rag_index', '0003_org_keyed_sessions']);
       const q = chunkIndexQueries(storage);
       assert.equal((await q.keyword('default', collection.id, ['volcano'], 5)).map((h) => h.chunkId), ['l0']);
       assert.is((await q.state('default', collection.id)).revision, '1');

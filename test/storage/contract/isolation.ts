@@ -71,6 +71,27 @@ export function registerIsolationTests(test: Test, ctx: ContractContext): void {
     assert.is((await s.idempotency.get(a, 'idem-key'))?.state, 'pending');
   });
 
+  test('isolation: sessions are named per org: org B may use org A\'s session id, and each keeps its own memory', async () => {
+    const s = ctx.storage;
+    const a = await ctx.newOrg();
+    const b = await ctx.newOrg();
+    const id = ctx.id('shared');
+    await s.sessions.create(a, { id, title: 'A' });
+    const mine = await s.sessions.create(b, { id, title: 'B' });
+    assert.is(mine.title, 'B', 'no conflict: the name is free in org B');
+    await rejectsWith(s.sessions.create(b, { id }), 'ASDK_STORAGE_CONFLICT');
+    await s.messages.append(a, id, [{ role: 'user', content: 'from A' }]);
+    await s.messages.append(b, id, [{ role: 'user', content: 'from B' }]);
+    assert.equal((await s.messages.list(a, id)).map((m) => [m.position, m.message.content]), [[1, 'from A']]);
+    assert.equal((await s.messages.list(b, id)).map((m) => [m.position, m.message.content]), [[1, 'from B']]);
+    const runB = await s.runs.create(b, { id: ctx.id('r'), sessionId: id, input: 'x' });
+    assert.equal((await s.runs.listBySession(a, id)).items, []);
+    assert.is(await s.sessions.delete(b, id), true);
+    assert.is((await s.sessions.get(a, id))?.title, 'A', 'deleting B\'s session leaves A\'s');
+    assert.equal((await s.messages.list(a, id)).map((m) => m.message.content), ['from A']);
+    assert.is(await s.runs.get(b, runB.id), undefined);
+  });
+
   test('isolation: an org cannot take over another org\'s run before its first event', async () => {
     const a = await ctx.newOrg();
     const b = await ctx.newOrg();
