@@ -80,7 +80,7 @@ test('memory policy: old turns are summarised, the compaction is an event and is
   assert.match(seen[1].content, 'Summary of the earlier conversation (2 messages, condensed):\n- user: alpha\n- assistant: answer 2');
   assert.equal(seen.slice(2).map((m) => m.content), ['beta', 'answer 4', 'gamma', 'answer 6', 'delta']);
   const stored = await kernel.get(ports.storage).messages.list({ orgId: 'default' }, 's');
-  assert.equal(stored.map((m) => m.position), [1, 2, 3, 4, 5, 6, 7]);
+  assert.equal(stored.map((m) => m.position), [2, 3, 4, 5, 6, 7, 8], 'the summary takes the place of what it replaced; nothing is renumbered');
   assert.match(stored[0].message.content, 'Summary of the earlier conversation');
   await kernel.stop();
 });
