@@ -219,7 +219,8 @@ export class HttpServer implements Transport {
   }
 }
 
-function listenError(error: NodeJS.ErrnoException, host: string, port: number) {
+/** Why listening on host:port failed, with the fix for the usual causes (also what `agent-sdk doctor` reports). */
+export function listenError(error: NodeJS.ErrnoException, host: string, port: number) {
   const fix =
     error.code === 'EADDRINUSE'
       ? `Another process listens on port ${port} (another agent-sdk server?): stop it, or choose another port (--port, AGENT_SDK_PORT, server.port; 0 picks a free one); a kernel embedded in your own service can leave the server out with plugins.disable: ['server']`

@@ -8,6 +8,7 @@ export { routes, defineRoute, type RouteDefinition, type RouteRequest, type Rout
 export { ServerConfig, ApiKeyEntry } from './config.js';
 export { ApiKeyVerifier, apiKeyPrefix, hashApiKey, API_KEY_PREFIX_LENGTH, type Principal } from './auth.js';
 export { HttpServer, type StreamStats } from './http-server.js';
+export { serverDoctorCheck } from './doctor-check.js';
 export { ProblemSchema, type ProblemBody } from './problem.js';
 export { GATEWAY_PROTOCOL, CLOSE as GATEWAY_CLOSE_CODES } from './gateway/protocol.js';
 export * as serverSchemas from './schemas.js';

@@ -1,6 +1,7 @@
-import { definePlugin, ports, sdkError } from '../../core/index.js';
+import { contribution, definePlugin, extensionPoints, ports, sdkError } from '../../core/index.js';
 import { ApiKeyVerifier } from './auth.js';
 import { ServerConfig } from './config.js';
+import { serverDoctorCheck } from './doctor-check.js';
 import { HttpServer } from './http-server.js';
 import { IdempotencyGate } from './idempotency.js';
 import { isLoopbackAddress } from './origins.js';
@@ -31,6 +32,7 @@ export const serverPlugin = definePlugin({
   requires: { runs: ports.runs, storage: ports.storage, tool: ports.tool, logger: ports.logger },
   optional: { policy: ports.policy, metrics: ports.metrics },
   provides: [ports.transport],
+  contributes: [contribution(extensionPoints.doctorChecks, serverDoctorCheck)],
   init(ctx) {
     const { config, deps, logger } = ctx;
     if (!isLoopbackAddress(config.host) && config.apiKeys.length === 0) throw sdkError('ASDK_SERVER_NO_API_KEY', { host: config.host });

@@ -34,7 +34,8 @@ test('an unknown command or option is a usage error (exit 2) with a suggestion',
 });
 
 test('doctor passes on the embedded default', async () => {
-  const result = await runCli(['doctor'], { cwd: emptyDir() });
+  // Port 0: doctor checks the server's port can be listened on; 8787 may be held by a server or another test.
+  const result = await runCli(['doctor'], { cwd: emptyDir(), env: { AGENT_SDK_PORT: '0' } });
   assert.is(result.code, 0, result.stdout + result.stderr);
   assert.match(result.stdout, '✓ config: no config file; using the embedded default');
 });

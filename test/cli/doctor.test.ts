@@ -18,7 +18,7 @@ test('doctor on the embedded default checks models, storage and workspace and pa
   const { ok, checks } = JSON.parse(result.stdout);
   assert.ok(ok);
   const names = checks.map((c: any) => c.name);
-  for (const name of ['Node.js', 'config', 'plugins', 'model default', 'storage', 'workspace']) assert.ok(names.includes(name), `missing ${name}: ${names}`);
+  for (const name of ['Node.js', 'config', 'plugins', 'model default', 'storage', 'workspace', 'server']) assert.ok(names.includes(name), `missing ${name}: ${names}`);
   assert.match(checks.find((c: any) => c.name === 'storage').detail, 'will be created');
 });
 
@@ -52,6 +52,22 @@ test('doctor --online asks an OpenAI-compatible endpoint for its models', async 
     assert.match(online.stdout, /✗ model wrong: openai did not answer/);
   } finally {
     server.close();
+  }
+});
+
+test('doctor reports a server port in use, naming --port and AGENT_SDK_PORT, and exits 1', async () => {
+  const holder = createServer();
+  await new Promise<void>((r) => holder.listen(0, '127.0.0.1', r));
+  const port = String((holder.address() as AddressInfo).port);
+  try {
+    const result = await runCli(['doctor', '--json'], { cwd: dir(), env: { ...clean, AGENT_SDK_PORT: port } });
+    assert.is(result.code, 1, result.stdout);
+    const server = JSON.parse(result.stdout).checks.find((c: any) => c.name === 'server');
+    assert.is(server.ok, false);
+    assert.match(server.detail, `127.0.0.1:${port}: EADDRINUSE`);
+    assert.match(server.hint, /--port, AGENT_SDK_PORT/);
+  } finally {
+    holder.close();
   }
 });
 
