@@ -11,6 +11,7 @@ import { LocalRunHandle, StoredRunHandle } from './run-handles.js';
 import { randomId } from './ids.js';
 import { RunExecution } from './run-execution.js';
 import type { RuntimeServices } from './runtime-services.js';
+import { sessionTitle } from './session-title.js';
 import { describeErrors } from './schema-errors.js';
 
 export interface RuntimeOptions {
@@ -120,13 +121,16 @@ export class Runtime implements RunService {
     try {
       // Checked again after each await: the kernel may have begun to stop meanwhile.
       if (this.#stopping !== undefined) throw sdkError('ASDK_RUNTIME_STOPPED');
+      // A new session is titled after its first prompt, so lists of sessions read as more than ids.
+      const title = sessionTitle(request.input);
+      const session = { ...(title !== undefined && { title }), ...(preset !== undefined && { preset }) };
       if (sessionId === undefined) {
         sessionId = randomId('ses_');
         newSession = true;
-        await storage.sessions.create(scope, { id: sessionId, ...(preset !== undefined && { preset }) });
+        await storage.sessions.create(scope, { id: sessionId, ...session });
       } else if (!(await storage.sessions.get(scope, sessionId))) {
         newSession = true;
-        await storage.sessions.create(scope, { id: sessionId, ...(preset !== undefined && { preset }) });
+        await storage.sessions.create(scope, { id: sessionId, ...session });
       }
       if (this.#stopping !== undefined) throw sdkError('ASDK_RUNTIME_STOPPED');
       id = randomId('run_');
