@@ -19,6 +19,7 @@ export { timePlugin } from './plugins/tools-time/index.js';
 export { vectorPlugin } from './plugins/tools-vector/index.js';
 // Retrieval: the embedder and the vector index with ingestion; ragPorts.documents is the ingestion service.
 export { embeddingPlugin, ragPlugin, ragPorts } from './plugins/rag/index.js';
+export { jsonlStdoutPlugin, jsonlFilePlugin, metricsPlugin, observabilityPlugin, pinoLoggerPlugin } from './plugins/observability/index.js';
 
 export interface CreateKernelOptions {
   /**

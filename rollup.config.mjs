@@ -33,21 +33,21 @@ const consoleAssets = () => ({
 
 export default [
   {
-    input: { index: 'index.ts', testing: 'testing.ts', cli: 'cli/main.ts' },
+    input: { index: 'index.ts', testing: 'testing.ts', otel: 'otel.ts', cli: 'cli/main.ts' },
     external: external('esm'),
     plugins: [ts(), consoleAssets()],
     onwarn: silenceCircular,
     output: { dir: 'dist', format: 'esm', entryFileNames: '[name].js', chunkFileNames: 'chunks/[name]-[hash].js' },
   },
   {
-    input: { index: 'index.ts', testing: 'testing.ts' },
+    input: { index: 'index.ts', testing: 'testing.ts', otel: 'otel.ts' },
     external: external('cjs'),
     plugins: [ts(), (await import('@rollup/plugin-node-resolve')).default({ exportConditions: ['import', 'default'] })],
     onwarn: silenceCircular,
     output: { dir: 'dist', format: 'cjs', entryFileNames: '[name].cjs', chunkFileNames: 'chunks/[name]-[hash].cjs', exports: 'named', interop: 'auto' },
   },
   {
-    input: { index: 'index.ts', testing: 'testing.ts' },
+    input: { index: 'index.ts', testing: 'testing.ts', otel: 'otel.ts' },
     plugins: [dts({ tsconfig: 'tsconfig.json' })],
     external: (id) => builtins.has(id) || isDependency(id),
     output: { dir: 'dist', format: 'esm', entryFileNames: '[name].d.ts' },

@@ -30,6 +30,8 @@ test('npm pack installs into an empty folder and works as ESM, CJS, agent-sdk/te
   assert.is(cjs.trim(), 'function string');
   const surface = run('node', ['--input-type=module', '-e', "import * as sdk from 'agent-sdk'; console.log([sdk.embeddingPlugin.id, sdk.ragPlugin.id, typeof sdk.ragPorts.documents.id, typeof sdk.hashApiKey, sdk.apiKeyPrefix('asdk_0123456789')].join(' '));"], app);
   assert.is(surface.trim(), 'embedding rag string function asdk_012', 'the RAG plugins and the API key helpers are exported');
+  const otel = run('node', ['--input-type=module', '-e', "import otel, { otelPlugin } from 'agent-sdk/otel'; import { jsonlStdoutPlugin } from 'agent-sdk'; console.log(otel === otelPlugin, otel.id, jsonlStdoutPlugin.id);"], app);
+  assert.is(otel.trim(), 'true otel jsonl-stdout', 'agent-sdk/otel loads as a plugin module; jsonl-stdout is exported');
   const testing = run('node', ['--input-type=module', '-e', "import { startTestKernel } from 'agent-sdk/testing'; console.log(typeof startTestKernel);"], app);
   assert.is(testing.trim(), 'function');
   const help = run('npx', ['--no-install', 'agent-sdk', '--help'], app);
