@@ -38,14 +38,21 @@ function messageFromSql(row: Record<string, unknown>): MessageRow {
  * of one session are serialised by a lock on the session row (Postgres) or by the single writer (SQLite).
  */
 export function messageRepository(ctx: StoreContext): MessageRepository {
-  /** NOT_FOUND unless the session is the org's; locks its row for the transaction on Postgres. */
-  const lockSession = async (sql: Sql, orgId: string, sessionId: string) => {
-    const found = await sql(`select 1 as found from sessions where id = ? and org_id = ?${ctx.postgres ? ' for update' : ''}`, [sessionId, orgId]);
-    if (!found.length) throw sdkError('ASDK_STORAGE_NOT_FOUND', { entity: 'session', id: sessionId, orgId });
-  };
+  /**
+   * The last position of the session's memory (undefined when empty); NOT_FOUND unless the session is the
+   * org's. On Postgres the session row is locked for the transaction first, serialising writers of one session
+   * (SQLite has one writer): one statement there, two here.
+   */
   const lastPosition = async (sql: Sql, orgId: string, sessionId: string) => {
-    const [row] = await sql<{ last: number | string | null }>('select max(position) as last from messages where session_id = ? and org_id = ?', [sessionId, orgId]);
-    return row?.last === null || row?.last === undefined ? undefined : Number(row.last);
+    if (ctx.postgres && !(await sql('select 1 as found from sessions where id = ? and org_id = ? for update', [sessionId, orgId])).length) {
+      throw sdkError('ASDK_STORAGE_NOT_FOUND', { entity: 'session', id: sessionId, orgId });
+    }
+    const [row] = await sql<{ found: number | null; last: number | string | null }>(
+      'select (select 1 from sessions where id = ? and org_id = ?) as found, (select max(position) from messages where session_id = ? and org_id = ?) as last',
+      [sessionId, orgId, sessionId, orgId],
+    );
+    if (row?.found === null || row?.found === undefined) throw sdkError('ASDK_STORAGE_NOT_FOUND', { entity: 'session', id: sessionId, orgId });
+    return row.last === null || row.last === undefined ? undefined : Number(row.last);
   };
   const insert = (sql: Sql, rows: readonly MessageRow[]) =>
     sql(
@@ -60,9 +67,9 @@ export function messageRepository(ctx: StoreContext): MessageRepository {
       sessionId = idOf(sessionId);
       // Checks, then one insert: a write of the group (see WriteGroup).
       return ctx.write('messages.append', async (sql) => {
-        await lockSession(sql, orgId, sessionId);
+        const last = await lastPosition(sql, orgId, sessionId);
         if (!messages.length) return [];
-        const first = ((await lastPosition(sql, orgId, sessionId)) ?? 0) + 1;
+        const first = (last ?? 0) + 1;
         const createdAt = ctx.now();
         const rows: MessageRow[] = messages.map((message, i) => ({
           sessionId, position: first + i, orgId, runId: runId ?? null, message: message as unknown as Record<string, unknown>, createdAt,
@@ -85,7 +92,6 @@ export function messageRepository(ctx: StoreContext): MessageRepository {
       return ctx.write(
         'messages.replacePrefix',
         async (sql) => {
-          await lockSession(sql, orgId, sessionId);
           const last = (await lastPosition(sql, orgId, sessionId)) ?? 0;
           if (!Number.isSafeInteger(throughPosition) || throughPosition > last) {
             throw sdkError('ASDK_STORAGE_INVALID', {

@@ -56,22 +56,23 @@ export function runRepository(ctx: StoreContext): RunRepository {
         status: requireStatus(run.status ?? 'queued'), input: run.input, output: null, usage: null, error: null,
         idempotencyKey: run.idempotencyKey ?? null, createdAt: ctx.now(), startedAt: null, finishedAt: null,
       };
-      // Checks, then one insert: a write of the group (see WriteGroup).
+      // One insert that happens only when the session is the org's (a write of the group, see WriteGroup).
+      const createdAt = ctx.postgres ? 'cast(? as timestamptz)' : '?';
       const written = await ctx.write('runs.create', async (sql) => {
-        if (!(await sql('select 1 as found from sessions where id = ? and org_id = ?', [row.sessionId, orgId])).length) {
-          throw sdkError('ASDK_STORAGE_NOT_FOUND', { entity: 'session', id: row.sessionId, orgId });
-        }
         if (row.parentRunId !== null && !(await sql('select 1 as found from runs where id = ? and org_id = ?', [row.parentRunId, orgId])).length) {
           throw sdkError('ASDK_STORAGE_NOT_FOUND', { entity: 'run', id: row.parentRunId, orgId });
         }
+        let inserted: unknown[];
         try {
-          await sql(`insert into runs (${RUN_COLUMNS}) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, [
-            row.id, row.orgId, row.sessionId, row.parentRunId, row.preset, row.agent, row.status, row.input, null, null, null, row.idempotencyKey, row.createdAt, null, null,
-          ]);
+          inserted = await sql(
+            `insert into runs (id, org_id, session_id, parent_run_id, preset, agent, status, input, idempotency_key, created_at) select ?, ?, ?, ?, ?, ?, ?, ?, ?, ${createdAt} where exists (select 1 from sessions where id = ? and org_id = ?) returning id`,
+            [row.id, row.orgId, row.sessionId, row.parentRunId, row.preset, row.agent, row.status, row.input, row.idempotencyKey, row.createdAt, row.sessionId, orgId],
+          );
         } catch (error) {
           if (isUniqueViolation(error)) return UNIQUE_HIT;
           throw error;
         }
+        if (!inserted.length) throw sdkError('ASDK_STORAGE_NOT_FOUND', { entity: 'session', id: row.sessionId, orgId });
         return row;
       });
       if (written === UNIQUE_HIT) {
