@@ -1,23 +1,19 @@
-import { Compile } from 'typebox/compile';
 import { sdkError } from '../errors/agent-sdk-error.js';
 import type { Citation, EventData, EventDraft, EventType } from '../events/envelope.js';
 import type { RunLimits, RunResult } from '../ports/agent.js';
 import type { ChatMessage, ModelRequest, RoutedModelEvent, TokenUsage, ToolCallRequest } from '../ports/model.js';
 import type { PolicyContext } from '../ports/policy.js';
 import type { OrgScope } from '../ports/storage.js';
-import type { ToolOutcome } from '../ports/tool.js';
 import { describeThrown } from '../util/describe-thrown.js';
-import { didYouMean } from '../util/suggest.js';
 import type { ResolvedAgent } from './agent-resolver.js';
-import { DELEGATION_TOOL_VERSION, DelegationInput } from './agent-resolver.js';
 import { RetrievedPassages } from './citations.js';
 import { compactSession, modelCompletion } from './compaction.js';
 import type { Deadline } from './deadlines.js';
 import { Interrupt, RunInterrupted } from './interrupt.js';
 import { RunLogWriter } from './run-log-writer.js';
+import { invokeTool, toolVersionOf } from './tool-invocation.js';
 import { failedOutcome, RunFailure, UsageMeter, type RunOutcome } from './run-outcome.js';
 import type { RuntimeServices } from './runtime-services.js';
-import { describeArgumentErrors } from './schema-errors.js';
 
 /** What a run is asked to do. */
 export interface RunSpec {
@@ -35,10 +31,6 @@ export interface RunSpec {
   /** For a nested run: the delegating run, and the sub-agent's name for `origin.agent`. */
   readonly parent?: { readonly execution: RunExecution; readonly agentName: string };
 }
-
-const checkDelegation = Compile(DelegationInput);
-/** Nested runs deeper than this are refused (a definition that delegates to itself). */
-export const MAX_DELEGATION_DEPTH = 5;
 
 /**
  * One run of the agent loop: messages -> model (streamed) -> tool calls (concurrent, results in call order)
@@ -179,7 +171,7 @@ export class RunExecution implements Deadline {
       this.#toolCalls += turn.calls.length;
       this.#messages.push({ role: 'assistant', content: turn.text, toolCalls: turn.calls });
       // Written ahead: a tool never runs before its call is durable in the log.
-      await this.#emitMany(turn.calls.map((call) => this.#draft('tool.call', { callId: call.callId, name: call.name, version: this.#versionOf(call.name), args: call.args })));
+      await this.#emitMany(turn.calls.map((call) => this.#draft('tool.call', { callId: call.callId, name: call.name, version: toolVersionOf(this, this.#services, call.name), args: call.args })));
       await this.#runTools(turn.calls);
       this.#committed = this.#messages.length;
       this.#note('step.completed', { step, usage: turn.usage, model: turn.model });
@@ -293,7 +285,7 @@ export class RunExecution implements Deadline {
 
   /** Runs a step's tool calls concurrently; results are reported and kept in call order. */
   async #runTools(calls: readonly ToolCallRequest[]): Promise<void> {
-    const outcomes = calls.map((call) => this.#invoke(call));
+    const outcomes = calls.map((call) => invokeTool(this, this.#services, call));
     for (let i = 0; i < calls.length; i++) {
       const call = calls[i];
       const outcome = await outcomes[i];
@@ -315,77 +307,20 @@ export class RunExecution implements Deadline {
     this.#checkInterrupt();
   }
 
-  #invoke(call: ToolCallRequest): Promise<ToolOutcome> {
-    const { agent } = this.spec;
-    const delegate = agent.delegates.get(call.name);
-    if (!delegate && !agent.allowed.has(call.name)) {
-      const offered = agent.tools.map((t) => t.name);
-      const registered = this.#services.tools.get(call.name) !== undefined;
-      const params = { tool: call.name, suggestion: didYouMean(call.name, offered), available: offered.join(', ') || 'none' };
-      const code = registered ? 'ASDK_TOOL_NOT_ALLOWED' : 'ASDK_TOOL_NOT_FOUND';
-      return Promise.resolve({ ok: false, code, message: sdkError(code, params).message, durationMs: 0 });
-    }
-    if (this.#services.policyActive.beforeToolCall) return this.#checkedInvoke(call, delegate);
-    return delegate ? this.#delegate(call, delegate) : this.#callTool(call);
+  // ---- for tool-invocation.ts (RunExecution is internal to the runtime) ------------------------------------
+
+  policyContext(): PolicyContext {
+    return this.#policy();
   }
 
-  async #checkedInvoke(call: ToolCallRequest, delegate: ResolvedAgent | undefined): Promise<ToolOutcome> {
-    try {
-      const decision = await this.#services.policy.beforeToolCall(this.#policy(), call);
-      if (!decision.allow) {
-        await this.#emit('policy.denied', { point: 'beforeToolCall', policy: decision.policy ?? 'unknown', reason: decision.reason });
-        const message = sdkError('ASDK_POLICY_DENIED', { policy: decision.policy ?? 'unknown', point: `tool ${call.name}`, reason: decision.reason }).message;
-        return { ok: false, code: decision.code ?? 'ASDK_POLICY_DENIED', message, durationMs: 0 };
-      }
-    } catch (error) {
-      // The denial could not be recorded (storage): the call does not run; the loop fails on its next write.
-      const outcome = failedOutcome(error);
-      return { ok: false, code: outcome?.status === 'failed' ? outcome.error.code : 'ASDK_TOOL_FAILED', message: describeThrown(error), durationMs: 0 };
-    }
-    return delegate ? this.#delegate(call, delegate) : this.#callTool(call);
+  /** Records a refused tool call; awaited, so the refusal is in the log before the model hears of it. */
+  recordDenial(data: EventData<'policy.denied'>): Promise<void> {
+    return this.#emit('policy.denied', data);
   }
 
-  #callTool(call: ToolCallRequest): Promise<ToolOutcome> {
-    return this.#services.callTool(call.name, call.args, {
-      orgId: this.spec.scope.orgId,
-      runId: this.id,
-      sessionId: this.spec.sessionId,
-      callId: call.callId,
-      logger: () => this.#services.logger.child({ runId: this.id }),
-    }, this.interrupt);
-  }
-
-  /** A call of `agent.<name>`: a nested run whose answer is the tool's result. */
-  async #delegate(call: ToolCallRequest, agent: ResolvedAgent): Promise<ToolOutcome> {
-    const started = performance.now();
-    const ms = () => Math.round((performance.now() - started) * 100) / 100;
-    if (!checkDelegation.Check(call.args)) {
-      return { ok: false, code: 'ASDK_TOOL_INVALID_ARGS', message: sdkError('ASDK_TOOL_INVALID_ARGS', { tool: call.name, reason: describeArgumentErrors(checkDelegation, call.args) }).message, durationMs: 0 };
-    }
-    if (this.depth + 1 > MAX_DELEGATION_DEPTH) {
-      const message = sdkError('ASDK_DELEGATION_TOO_DEEP', { agent: agent.name, depth: this.depth + 1, limit: MAX_DELEGATION_DEPTH }).message;
-      return { ok: false, code: 'ASDK_DELEGATION_TOO_DEEP', message, durationMs: 0 };
-    }
-    const agentName = call.name.slice('agent.'.length);
-    let child: RunExecution;
-    try {
-      child = await this.#services.startNested(this, agent, agentName, (call.args as { task: string }).task);
-    } catch (error) {
-      const outcome = failedOutcome(error);
-      const failure = outcome?.status === 'failed' ? outcome.error : { code: 'ASDK_TOOL_FAILED', message: describeThrown(error) };
-      return { ok: false, code: failure.code, message: failure.message, durationMs: ms() };
-    }
-    const result = await child.completion;
-    this.#usage.merge(result.usage);
-    if (result.status === 'completed') return { ok: true, result: { runId: result.runId, output: result.output ?? '' }, durationMs: ms() };
-    if (result.status === 'cancelled') {
-      return { ok: false, code: 'ASDK_TOOL_CANCELLED', message: sdkError('ASDK_TOOL_CANCELLED', { tool: call.name, reason: 'the sub-agent run was cancelled' }).message, durationMs: ms() };
-    }
-    return { ok: false, code: result.error!.code, message: `The ${agentName} agent failed: ${result.error!.message}`, durationMs: ms() };
-  }
-
-  #versionOf(name: string): string {
-    return this.spec.agent.allowed.get(name) ?? (this.spec.agent.delegates.has(name) ? DELEGATION_TOOL_VERSION : this.#services.tools.get(name)?.version ?? '0.0.0');
+  /** Adds a nested run's token usage to this run's. */
+  addUsage(usage: TokenUsage): void {
+    this.#usage.merge(usage);
   }
 
   async #denied(point: 'beforeRun' | 'beforeModelCall', decision: { reason: string; code?: string; policy?: string }): Promise<never> {
