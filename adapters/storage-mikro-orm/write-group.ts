@@ -57,12 +57,17 @@ export class WriteGroup {
   async #drain(): Promise<void> {
     // Let the writes of this turn of the event loop join the first group.
     await new Promise<void>((resolve) => setImmediate(resolve));
-    while (this.#queue.length) {
-      const group = this.#queue;
-      this.#queue = [];
-      await this.#commit(group);
+    try {
+      while (this.#queue.length) {
+        const group = this.#queue;
+        this.#queue = [];
+        await this.#commit(group);
+      }
+    } finally {
+      this.#draining = undefined;
+      // #commit settles every write itself; should it ever throw, what is queued still gets its turn.
+      if (this.#queue.length) this.#draining = this.#drain();
     }
-    this.#draining = undefined;
   }
 
   async #commit(group: readonly QueuedWrite[]): Promise<void> {
@@ -71,7 +76,9 @@ export class WriteGroup {
       const [write] = group;
       this.stats.groups++;
       this.stats.writes++;
-      await write.work(this.#knex).then(write.resolve, write.reject);
+      await Promise.resolve()
+        .then(() => write.work(this.#knex))
+        .then(write.resolve, write.reject);
       return;
     }
     const outcomes: { ok: boolean; value: unknown }[] = [];
