@@ -139,7 +139,7 @@ export class RunExecution implements Deadline {
     this.#note('run.started', this.#runLabel());
     const { policy } = this.#services;
     if (this.#services.policyActive.beforeRun) {
-      const decision = await policy.beforeRun(this.#policy(), { input: this.spec.input, preset: this.spec.preset });
+      const decision = await policy.beforeRun(this.policyContext(), { input: this.spec.input, preset: this.spec.preset });
       if (!decision.allow) await this.#denied('beforeRun', decision);
     }
     await this.#loadHistory();
@@ -224,7 +224,7 @@ export class RunExecution implements Deadline {
       temperature: agent.temperature,
     };
     if (this.#services.policyActive.beforeModelCall) {
-      const decision = await this.#services.policy.beforeModelCall(this.#policy(), request);
+      const decision = await this.#services.policy.beforeModelCall(this.policyContext(), request);
       if (!decision.allow) await this.#denied('beforeModelCall', decision);
     }
     const stepUsage = new UsageMeter();
@@ -309,10 +309,6 @@ export class RunExecution implements Deadline {
 
   // ---- for tool-invocation.ts (RunExecution is internal to the runtime) ------------------------------------
 
-  policyContext(): PolicyContext {
-    return this.#policy();
-  }
-
   /** Records a refused tool call; awaited, so the refusal is in the log before the model hears of it. */
   recordDenial(data: EventData<'policy.denied'>): Promise<void> {
     return this.#emit('policy.denied', data);
@@ -333,7 +329,8 @@ export class RunExecution implements Deadline {
     if (this.interrupt.interrupted) throw this.interrupt.reason;
   }
 
-  #policy(): PolicyContext {
+  /** What the policies see of this run (also read by tool-invocation.ts). */
+  policyContext(): PolicyContext {
     return (this.#policyContext ??= {
       orgId: this.spec.scope.orgId,
       actor: this.spec.actor,
@@ -366,7 +363,7 @@ export class RunExecution implements Deadline {
   #draft<T extends EventType>(type: T, data: EventData<T>): EventDraft {
     const draft: EventDraft = { type, data, ts: this.#services.timestamp() } as EventDraft;
     // A redaction policy that throws fails the run rather than letting an unredacted event through.
-    return this.#services.policyActive.onEvent ? this.#services.policy.onEvent(this.#policy(), draft) : draft;
+    return this.#services.policyActive.onEvent ? this.#services.policy.onEvent(this.policyContext(), draft) : draft;
   }
 
   #emit<T extends EventType>(type: T, data: EventData<T>): Promise<void> {
@@ -450,7 +447,7 @@ export class RunExecution implements Deadline {
     this.#services.ended(this);
     this.ended = true;
     this.#resolve(result);
-    if (this.#services.policyActive.afterRun) await this.#services.policy.afterRun(this.#policy(), { status: outcome.status });
+    if (this.#services.policyActive.afterRun) await this.#services.policy.afterRun(this.policyContext(), { status: outcome.status });
   }
 
   #terminalDraft(outcome: RunOutcome, withPolicy: boolean): EventDraft {
@@ -461,7 +458,7 @@ export class RunExecution implements Deadline {
         : outcome.status === 'failed'
           ? { type: 'run.failed', data: { error: outcome.error, usage }, ts: this.#services.timestamp() }
           : { type: 'run.cancelled', data: { reason: outcome.reason, usage }, ts: this.#services.timestamp() };
-    return withPolicy && this.#services.policyActive.onEvent ? this.#services.policy.onEvent(this.#policy(), draft) : draft;
+    return withPolicy && this.#services.policyActive.onEvent ? this.#services.policy.onEvent(this.policyContext(), draft) : draft;
   }
 
   #result(outcome: RunOutcome): RunResult {

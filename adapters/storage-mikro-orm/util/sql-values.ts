@@ -11,7 +11,3 @@ export function jsonToDb(value: unknown, postgres: boolean): string | null {
   return value === null || value === undefined ? null : jsonText(value, postgres);
 }
 
-/** `?, ?, ?` for `n` values. */
-export function placeholders(n: number): string {
-  return Array.from({ length: n }, () => '?').join(', ');
-}
